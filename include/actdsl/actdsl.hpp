@@ -1,0 +1,18 @@
+// actdsl: activation functions as symbolic expressions, differentiated at compile
+// time and fused into SIMD loops over xtensor arrays. Include this one header.
+//
+// The layers, each including only the ones before it:
+//   expression/  what the user writes: x, parameters, constants, operators
+//   calculus/    simplify() and derivative()
+//   evaluation/  numbering, lowering, common subexpressions, math on scalars and batches
+//   kernels/     loops over arrays: fused forward/backward, unfused reference
+#pragma once
+
+#include "expression/nodes.hpp"
+#include "expression/operators.hpp"
+#include "expression/to_string.hpp"
+#include "calculus/simplify.hpp"
+#include "calculus/derivative.hpp"
+#include "evaluation/program.hpp"
+#include "kernels/fused.hpp"
+#include "kernels/unfused.hpp"

@@ -1,0 +1,103 @@
+// derivative(f, v): the symbolic derivative of f with respect to a variable or a
+// parameter, computed at compile time through the simplifying constructors, so
+// it is itself an expression and can be differentiated again.
+#pragma once
+
+#include "simplify.hpp"
+
+namespace actdsl {
+
+template <class V>
+concept differentiation_variable = is_variable_v<std::remove_cvref_t<V>> || is_parameter_v<std::remove_cvref_t<V>>;
+
+namespace detail {
+
+template <class E, class V>
+constexpr auto d(const E& e, V v);
+
+// f'(u) for the one-argument functions f.
+template <int N>
+constexpr auto outer_derivative(ops::pow<N>, const auto&, const auto& u) {                 // (u^N)' = N u^(N-1)
+    return make(ops::mul{}, c<N>, make(ops::pow<N - 1>{}, u));
+}
+constexpr auto outer_derivative(ops::exp, const auto& n, const auto&) { return n; }           // exp' = exp
+constexpr auto outer_derivative(ops::expm1, const auto&, const auto& u) { return make(ops::exp{}, u); }
+constexpr auto outer_derivative(ops::log, const auto&, const auto& u) { return make(ops::div{}, c<1>, u); }
+constexpr auto outer_derivative(ops::log1p, const auto&, const auto& u) {                   // 1 / (1 + u)
+    return make(ops::div{}, c<1>, make(ops::add{}, c<1>, u));
+}
+constexpr auto outer_derivative(ops::sqrt, const auto& n, const auto&) {                     // 1 / (2 sqrt(u))
+    return make(ops::div{}, c<1>, make(ops::mul{}, c<2>, n));
+}
+constexpr auto outer_derivative(ops::sin, const auto&, const auto& u) { return make(ops::cos{}, u); }
+constexpr auto outer_derivative(ops::cos, const auto&, const auto& u) { return make(ops::neg{}, make(ops::sin{}, u)); }
+// sigmoid' = s(u) s(-u), not s(1 - s): 1 - s rounds to 0 once s rounds to 1 (u > 17 in float).
+constexpr auto outer_derivative(ops::sigmoid, const auto& n, const auto& u) {
+    return make(ops::mul{}, n, make(ops::sigmoid{}, make(ops::neg{}, u)));
+}
+// tanh' = 1 - tanh^2 = 4 s(2u) s(-2u): the product keeps every digit in the tails.
+constexpr auto outer_derivative(ops::tanh, const auto&, const auto& u) {
+    const auto two_u = make(ops::mul{}, c<2>, u);
+    return make(ops::mul{}, c<4>, make(ops::mul{}, make(ops::sigmoid{}, two_u), make(ops::sigmoid{}, make(ops::neg{}, two_u))));
+}
+constexpr auto outer_derivative(ops::erf, const auto&, const auto& u) {                     // 2/sqrt(pi) exp(-u^2)
+    return make(ops::mul{}, two_over_sqrt_pi, make(ops::exp{}, make(ops::neg{}, make(ops::pow<2>{}, u))));
+}
+constexpr auto outer_derivative(ops::erfc, const auto& n, const auto& u) {
+    return make(ops::neg{}, outer_derivative(ops::erf{}, n, u));
+}
+constexpr auto outer_derivative(ops::abs, const auto&, const auto& u) { return make(ops::sign{}, u); }  // 0 at 0, as PyTorch
+constexpr auto outer_derivative(ops::sign, const auto&, const auto&) { return c<0>; }
+
+template <class N, class V>
+constexpr auto d_node(const N& n, V v) {
+    using Op = typename N::op;
+    if constexpr (std::is_same_v<Op, ops::add> || std::is_same_v<Op, ops::sub>) {            // (a ± b)' = a' ± b'
+        return make(Op{}, d(arg<0>(n), v), d(arg<1>(n), v));
+    } else if constexpr (std::is_same_v<Op, ops::neg>) {
+        return make(ops::neg{}, d(arg<0>(n), v));
+    } else if constexpr (std::is_same_v<Op, ops::mul>) {                                      // (ab)' = a'b + ab'
+        const auto& [a, b] = n.args;
+        return make(ops::add{}, make(ops::mul{}, d(a, v), b), make(ops::mul{}, a, d(b, v)));
+    } else if constexpr (std::is_same_v<Op, ops::div>) {                                      // (a/b)' = a'/b - a b'/b^2
+        const auto& [a, b] = n.args;
+        return make(ops::sub{}, make(ops::div{}, d(a, v), b),
+                    make(ops::div{}, make(ops::mul{}, a, d(b, v)), make(ops::pow<2>{}, b)));
+    } else if constexpr (std::is_same_v<Op, ops::where>) {                                    // branches keep their kinks
+        const auto& [cond, a, b] = n.args;
+        return make(ops::where{}, cond, d(a, v), d(b, v));
+    } else if constexpr (std::is_same_v<Op, ops::min> || std::is_same_v<Op, ops::max>) {
+        // PyTorch's kink convention: at a tie the derivative follows the second operand,
+        // so d/dx max(x, 0) is 0 at x = 0 (as relu), and min(x, 6) has 0 at x = 6.
+        const auto& [a, b] = n.args;
+        using Cmp = std::conditional_t<std::is_same_v<Op, ops::max>, ops::greater, ops::less>;
+        return make(ops::where{}, make(Cmp{}, a, b), d(a, v), d(b, v));
+    } else if constexpr (Op::is_condition) {
+        static_assert(!Op::is_condition, "actdsl::derivative: a condition (x > 0) has no derivative; differentiate the where() that uses it");
+    } else {
+        // One-argument functions: f(u)' = f'(u) u'.
+        const auto& u = arg<0>(n);
+        return make(ops::mul{}, outer_derivative(Op{}, n, u), d(u, v));
+    }
+}
+
+template <class E, class V>
+constexpr auto d(const E& e, V) {
+    if constexpr (std::is_same_v<E, V>) return c<1>;
+    else if constexpr (requires { typename E::op; }) return d_node(e, V{});
+    else return c<0>;  // constants, literals, other variables and parameters
+}
+
+}  // namespace detail
+
+// derivative(f, x), derivative(f, beta), derivative(derivative(f, x), x), ...
+template <class F, class V>
+constexpr auto derivative(const F& f, const V&) {
+    static_assert(expression<F>, "actdsl::derivative(f, v): f must be an actdsl expression such as x * sigmoid(x)");
+    static_assert(differentiation_variable<V>,
+                  "actdsl::derivative(f, v): v must be a variable such as actdsl::x or a parameter such as "
+                  "actdsl::parameter<\"beta\">{}");
+    if constexpr (expression<F> && differentiation_variable<V>) return detail::d(simplify(f), V{});
+}
+
+}  // namespace actdsl

@@ -1,0 +1,121 @@
+// Before a kernel is built, the leaves that carry runtime values are replaced by
+// numbered slots: literal scalars and parameters by uniform<I> (the I-th entry
+// of one array of values), variables by input<I> (the I-th input array).
+// Afterwards a tree's type alone says what it computes, which is what common
+// subexpression elimination keys on.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "../expression/nodes.hpp"
+
+namespace actdsl::evaluation {
+
+// Rebuilds the tree with each leaf replaced by leaf_fn(leaf); nodes stay as they are.
+template <class E, class LeafFn>
+constexpr auto map_leaves(const E& e, const LeafFn& leaf_fn) {
+    if constexpr (requires { typename E::op; }) {
+        return std::apply(
+            [&](const auto&... a) {
+                return node<typename E::op, decltype(map_leaves(a, leaf_fn))...>{{map_leaves(a, leaf_fn)...}};
+            },
+            e.args);
+    } else {
+        return leaf_fn(e);
+    }
+}
+
+// ---- literal scalars --------------------------------------------------------
+
+template <class E> inline constexpr std::size_t scalar_count = 0;
+template <> inline constexpr std::size_t scalar_count<scalar> = 1;
+template <class Op, class... A> inline constexpr std::size_t scalar_count<node<Op, A...>> = (scalar_count<A> + ... + 0);
+
+// The k-th literal (in left-to-right order) becomes uniform<Offset + k>; its value goes to values[Offset + k].
+template <std::size_t Offset, class E, std::size_t N>
+constexpr auto number_scalars(const E& e, std::array<double, N>& values) {
+    if constexpr (std::is_same_v<E, scalar>) {
+        values[Offset] = e.value;
+        return uniform<Offset>{};
+    } else if constexpr (requires { typename E::op; }) {
+        return [&]<class Op, class... A, std::size_t... I>(const node<Op, A...>& n, std::index_sequence<I...>) {
+            constexpr std::array<std::size_t, sizeof...(A)> counts{scalar_count<A>...};
+            constexpr auto offset_of = [counts](std::size_t i) {
+                std::size_t o = Offset;
+                for (std::size_t j = 0; j < i; ++j) o += counts[j];
+                return o;
+            };
+            return node<Op, decltype(number_scalars<offset_of(I)>(std::get<I>(n.args), values))...>{
+                {number_scalars<offset_of(I)>(std::get<I>(n.args), values)...}};
+        }(e, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+    } else {
+        return e;
+    }
+}
+
+// ---- parameters -------------------------------------------------------------
+
+template <class T> inline constexpr bool is_binding_v = false;
+template <fixed_string N> inline constexpr bool is_binding_v<parameter_binding<N>> = true;
+
+// parameter<"beta"> becomes uniform<Offset + k> where beta = value is the k-th binding.
+template <std::size_t Offset, class... Bindings, class E>
+constexpr auto bind_parameters(const E& e) {
+    return map_leaves(e, []<class L>(const L& leaf) {
+        if constexpr (is_parameter_v<L>) {
+            constexpr std::size_t k = index_of_type<decltype(L{} = 0.0), Bindings...>();
+            static_assert(k < sizeof...(Bindings),
+                          "actdsl: a parameter of the activation is not bound at the call; pass its value as a last "
+                          "argument written `name = value`, e.g. forward(f, x, y, beta = 1.0)");
+            return uniform<Offset + k>{};
+        } else {
+            return leaf;
+        }
+    });
+}
+
+// ---- variables --------------------------------------------------------------
+
+// The k-th of Vars becomes input<k>.
+template <class... Vars, class E>
+constexpr auto bind_variables(const E& e) {
+    return map_leaves(e, []<class L>(const L& leaf) {
+        if constexpr (is_variable_v<L>) {
+            constexpr std::size_t k = index_of_type<L, Vars...>();
+            static_assert(k < sizeof...(Vars), "actdsl: the activation uses a variable that no input array is bound to");
+            return input<k>{};
+        } else {
+            return leaf;
+        }
+    });
+}
+
+// The distinct variables of a tree, in order of first appearance, as a std::tuple of types.
+template <class Acc, class E>
+struct add_variables {
+    using type = Acc;
+};
+template <class Acc, class... A>
+struct add_variables_of_all {
+    using type = Acc;
+};
+template <class Acc, class A0, class... A>
+struct add_variables_of_all<Acc, A0, A...> {
+    using type = typename add_variables_of_all<typename add_variables<Acc, A0>::type, A...>::type;
+};
+template <class... Seen, fixed_string N>
+struct add_variables<std::tuple<Seen...>, variable<N>> {
+    using type = std::conditional_t<(std::is_same_v<Seen, variable<N>> || ...), std::tuple<Seen...>,
+                                    std::tuple<Seen..., variable<N>>>;
+};
+template <class Acc, class Op, class... A>
+struct add_variables<Acc, node<Op, A...>> {
+    using type = typename add_variables_of_all<Acc, A...>::type;
+};
+template <class... E>
+using variables_of = typename add_variables_of_all<std::tuple<>, E...>::type;
+
+}  // namespace actdsl::evaluation

@@ -1,0 +1,110 @@
+// apply(op, args...): one operation on one value type. The value type T is float,
+// double, long double or an xsimd batch of float or double, so the same code
+// serves the scalar reference, the SIMD body and its tail.
+#pragma once
+
+#include <cmath>
+#include <type_traits>
+
+#include <xsimd/xsimd.hpp>
+
+#include "../expression/nodes.hpp"
+
+namespace actdsl::math {
+
+template <class T> struct element_of { using type = T; };
+template <class T, class A> struct element_of<xsimd::batch<T, A>> { using type = T; };
+template <class T> using element_t = typename element_of<T>::type;
+
+template <class T> inline constexpr bool is_batch_v = !std::is_floating_point_v<T>;
+
+// Conditions are bool for scalars and batch_bool for batches.
+template <class M, class T>
+inline T select(const M& m, const T& a, const T& b) {
+    if constexpr (std::is_same_v<M, bool>) return m ? a : b;
+    else return xsimd::select(m, a, b);
+}
+
+template <class T> inline T apply(ops::add, const T& a, const T& b) { return a + b; }
+template <class T> inline T apply(ops::sub, const T& a, const T& b) { return a - b; }
+template <class T> inline T apply(ops::mul, const T& a, const T& b) { return a * b; }
+template <class T> inline T apply(ops::div, const T& a, const T& b) { return a / b; }
+template <class T> inline T apply(ops::neg, const T& a) { return -a; }
+
+template <int N, class T>
+inline T apply(ops::pow<N>, const T& a) {
+    if constexpr (N < 0) return T(1) / apply(ops::pow<-N>{}, a);
+    else if constexpr (N == 0) return T(1);
+    else if constexpr (N == 1) return a;
+    else {  // square and multiply: pow<3> is a*a*a, pow<4> is (a*a)*(a*a)
+        const T h = apply(ops::pow<N / 2>{}, a);
+        if constexpr (N % 2 == 0) return h * h;
+        else return h * h * a;
+    }
+}
+
+// Scalars take <cmath>; batches find xsimd's overloads by argument-dependent lookup.
+#define ACTDSL_MATH_FUNCTION(fname)                                                   \
+    template <class T>                                                                \
+    inline T apply(ops::fname, const T& a) {                                          \
+        using std::fname;                                                             \
+        return fname(a);                                                              \
+    }
+ACTDSL_MATH_FUNCTION(exp)
+ACTDSL_MATH_FUNCTION(log)
+ACTDSL_MATH_FUNCTION(log1p)
+ACTDSL_MATH_FUNCTION(expm1)
+ACTDSL_MATH_FUNCTION(sqrt)
+ACTDSL_MATH_FUNCTION(sin)
+ACTDSL_MATH_FUNCTION(cos)
+ACTDSL_MATH_FUNCTION(tanh)
+ACTDSL_MATH_FUNCTION(erf)
+ACTDSL_MATH_FUNCTION(erfc)
+ACTDSL_MATH_FUNCTION(abs)
+#undef ACTDSL_MATH_FUNCTION
+
+// sign(a): -1, 0 or 1; NaN stays NaN.
+template <class T>
+inline T apply(ops::sign, const T& a) {
+    const T one(1), zero(0);
+    return select(a > zero, one, select(a < zero, -one, a));
+}
+
+// The logistic function in both tails: with e = exp(-|a|) <= 1 nothing overflows,
+// and e / (1 + e) keeps the tiny values of the left tail that 1 - 1/(1 + e) would lose.
+template <class T>
+inline T apply(ops::sigmoid, const T& a) {
+    using std::abs;
+    using std::exp;
+    const T e = exp(-abs(a));
+    const T r = T(1) / (T(1) + e);
+    return select(a >= T(0), r, e * r);
+}
+
+template <class M, class T>
+inline T apply(ops::where, const M& cond, const T& a, const T& b) { return select(cond, a, b); }
+
+template <class T> inline auto apply(ops::less, const T& a, const T& b) { return a < b; }
+template <class T> inline auto apply(ops::less_equal, const T& a, const T& b) { return a <= b; }
+template <class T> inline auto apply(ops::greater, const T& a, const T& b) { return a > b; }
+template <class T> inline auto apply(ops::greater_equal, const T& a, const T& b) { return a >= b; }
+template <class M> inline M apply(ops::logical_and, const M& a, const M& b) {
+    if constexpr (std::is_same_v<M, bool>) return a && b;
+    else return a & b;
+}
+template <class M> inline M apply(ops::logical_or, const M& a, const M& b) {
+    if constexpr (std::is_same_v<M, bool>) return a || b;
+    else return a | b;
+}
+
+// max and min propagate a NaN from either operand, as torch.maximum does.
+template <class T>
+inline T apply(ops::max, const T& a, const T& b) {
+    return select(apply(ops::logical_or{}, a < b, b != b), b, a);
+}
+template <class T>
+inline T apply(ops::min, const T& a, const T& b) {
+    return select(apply(ops::logical_or{}, b < a, b != b), b, a);
+}
+
+}  // namespace actdsl::math

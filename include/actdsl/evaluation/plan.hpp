@@ -1,0 +1,132 @@
+// Common subexpression elimination at compile time. A plan lists the distinct
+// value subtrees of some root expressions in post-order (children first); a
+// subtree that appears several times, in one root or across roots (forward and
+// derivative), has one slot and is computed once per element. Conditions get no
+// slot: they are evaluated inline by the where() that uses them.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <utility>
+
+#include <boost/hana/append.hpp>
+#include <boost/hana/contains.hpp>
+#include <boost/hana/fold_left.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+#include <boost/hana/unpack.hpp>
+
+#include "math.hpp"
+
+namespace actdsl::evaluation {
+
+namespace hana = boost::hana;
+
+template <class... Ts>
+struct type_list {
+    static constexpr std::size_t size = sizeof...(Ts);
+};
+
+template <class E, class... Ts>
+constexpr std::size_t index_in(type_list<Ts...>) { return index_of_type<E, Ts...>(); }
+
+template <std::size_t I, class... Ts>
+using nth_type = std::tuple_element_t<I, std::tuple<Ts...>>;
+
+template <class E, class Acc>
+constexpr auto add_unique(Acc acc) {
+    if constexpr (decltype(hana::contains(acc, hana::type_c<E>))::value) return acc;
+    else return hana::append(acc, hana::type_c<E>);
+}
+
+// Appends the slots of E's subtree (children first) to acc.
+template <class E>
+struct collector {
+    template <class Acc>
+    static constexpr auto run(Acc acc) { return add_unique<E>(acc); }
+};
+template <class Op, class... A>
+struct collector<node<Op, A...>> {
+    template <class Acc>
+    static constexpr auto run(Acc acc) {
+        auto with_children = hana::fold_left(hana::tuple_t<A...>, acc, [](auto a, auto t) {
+            return collector<typename decltype(t)::type>::run(a);
+        });
+        if constexpr (Op::is_condition) return with_children;
+        else return add_unique<node<Op, A...>>(with_children);
+    }
+};
+
+template <class... Roots>
+constexpr auto collect_slots() {
+    auto all = hana::fold_left(hana::tuple_t<Roots...>, hana::make_tuple(), [](auto acc, auto t) {
+        return collector<typename decltype(t)::type>::run(acc);
+    });
+    return hana::unpack(all, [](auto... t) { return type_list<typename decltype(t)::type...>{}; });
+}
+
+// The plan of Roots: slots in evaluation order, and where each root's value lands.
+template <class... Roots>
+struct plan {
+    static_assert((!is_condition_v<Roots> && ...),
+                  "actdsl: an activation must be a number, not a condition; wrap the comparison in where(cond, a, b)");
+    using slots = decltype(collect_slots<Roots...>());
+    static constexpr std::array<std::size_t, sizeof...(Roots)> root_slot{index_in<Roots>(slots{})...};
+};
+
+// What leaves read: input<I> and uniform<I> values of the current element(s).
+template <class T, std::size_t NIn, std::size_t NU>
+struct environment {
+    std::array<T, NIn> inputs;
+    std::array<T, NU> uniforms;
+    template <std::size_t I>
+    T input() const { return inputs[I]; }
+};
+
+// For loops over memory: an input is loaded only if the plan reads it.
+template <class Batch, std::size_t NIn, std::size_t NU>
+struct stream_environment {
+    std::array<const math::element_t<Batch>*, NIn> inputs;
+    std::size_t offset;
+    std::array<Batch, NU> uniforms;
+    template <std::size_t I>
+    Batch input() const { return Batch::load_unaligned(inputs[I] + offset); }
+};
+
+template <class E, class T, class Slots, std::size_t N, class Env>
+inline auto operand(const std::array<T, N>& s, const Env& env);
+
+template <class E, class T, class Slots, std::size_t N, class Env>
+inline auto compute(const std::array<T, N>& s, const Env& env) {
+    if constexpr (is_input_v<E>) return env.template input<leaf_index_v<E>>();
+    else if constexpr (is_uniform_v<E>) return env.uniforms[leaf_index_v<E>];
+    else if constexpr (is_compile_time_constant_v<E>) return T(static_cast<math::element_t<T>>(E::value));
+    else {
+        static_assert(requires { typename E::op; },
+                      "actdsl: internal error: a variable or parameter reached the evaluator unbound");
+        return [&]<class Op, class... A>(std::type_identity<node<Op, A...>>) {
+            return math::apply(Op{}, operand<A, T, Slots>(s, env)...);
+        }(std::type_identity<E>{});
+    }
+}
+
+// A value operand reads its slot; a condition is computed in place.
+template <class E, class T, class Slots, std::size_t N, class Env>
+inline auto operand(const std::array<T, N>& s, const Env& env) {
+    if constexpr (is_condition_v<E>) return compute<E, T, Slots>(s, env);
+    else return s[index_in<E>(Slots{})];
+}
+
+// Evaluates every slot of the plan, in order, for one element (T scalar) or one batch.
+template <class Plan, class T, class Env>
+inline auto run_plan(const Env& env) {
+    using slots = typename Plan::slots;
+    std::array<T, slots::size> s;
+    [&]<class... Ts, std::size_t... I>(type_list<Ts...>, std::index_sequence<I...>) {
+        ((s[I] = compute<Ts, T, slots>(s, env)), ...);
+    }(slots{}, std::make_index_sequence<slots::size>{});
+    return s;
+}
+
+}  // namespace actdsl::evaluation

@@ -1,0 +1,86 @@
+// From expressions to a program: the plan (a type) plus the runtime values of
+// its uniforms (literal scalars, then parameter values). Kernels and evaluate()
+// share this pipeline:
+//   simplify -> number literal scalars -> [derivatives] -> bind parameters and
+//   variables -> lower -> plan (common subexpressions).
+#pragma once
+
+#include <array>
+#include <concepts>
+#include <tuple>
+
+#include "../calculus/derivative.hpp"
+#include "bind.hpp"
+#include "lower.hpp"
+#include "plan.hpp"
+
+namespace actdsl {
+
+template <class T>
+concept parameter_value = evaluation::is_binding_v<std::remove_cvref_t<T>>;
+
+namespace evaluation {
+
+// f simplified, with its literal scalars numbered uniform<0..S-1>, and their values.
+template <class G, std::size_t S>
+struct numbered {
+    G expr;
+    std::array<double, S> values;
+};
+
+template <class F>
+constexpr auto number(const F& f) {
+    const auto s = simplify(f);
+    std::array<double, scalar_count<std::remove_cvref_t<decltype(s)>>> values{};
+    auto g = number_scalars<0>(s, values);
+    return numbered<decltype(g), values.size()>{g, values};
+}
+
+// The one variable of a one-input activation (actdsl::x for a constant).
+template <class F>
+using sole_variable = std::tuple_element_t<0, decltype(std::tuple_cat(variables_of<F>{}, std::tuple<std::remove_const_t<decltype(actdsl::x)>>{}))>;
+
+template <class Plan, std::size_t NU>
+struct program {
+    using plan_type = Plan;
+    std::array<double, NU> uniforms;
+};
+
+// Roots use variables Vars... (input<0>, input<1>, ...) and the numbered scalars.
+template <class... Vars, std::size_t S, class... Bindings, class... Roots>
+constexpr auto make_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, const Roots&... roots) {
+    static_assert((is_binding_v<Bindings> && ...),
+                  "actdsl: the arguments after the arrays must be parameter values written `name = value`, e.g. beta = 1.0");
+    using plan_type = plan<decltype(lower(bind_variables<Vars...>(bind_parameters<S, Bindings...>(roots))))...>;
+    program<plan_type, S + sizeof...(Bindings)> p{};
+    std::copy(scalars.begin(), scalars.end(), p.uniforms.begin());
+    std::apply([&](const auto&... b) { std::size_t k = S; ((p.uniforms[k++] = b.value), ...); }, bindings);
+    return p;
+}
+
+template <class Program, class T, std::size_t NIn>
+inline auto run_program(const Program& p, const std::array<T, NIn>& inputs) {
+    using plan_type = typename Program::plan_type;
+    environment<T, NIn, std::tuple_size_v<decltype(p.uniforms)>> env{inputs, {}};
+    for (std::size_t k = 0; k < p.uniforms.size(); ++k) env.uniforms[k] = T(static_cast<math::element_t<T>>(p.uniforms[k]));
+    const auto s = run_plan<plan_type, T>(env);
+    std::array<T, plan_type::root_slot.size()> out;
+    for (std::size_t k = 0; k < out.size(); ++k) out[k] = s[plan_type::root_slot[k]];
+    return out;
+}
+
+}  // namespace evaluation
+
+// f at one point, in the precision of `value` (float, double or long double):
+// evaluate(x * sigmoid(beta * x), 0.5, beta = 2.0).
+template <expression F, std::floating_point T, parameter_value... B>
+T evaluate(const F& f, T value, const B&... params) {
+    const auto n = evaluation::number(f);
+    using G = std::remove_cvref_t<decltype(n.expr)>;
+    static_assert(std::tuple_size_v<evaluation::variables_of<G>> <= 1,
+                  "actdsl::evaluate(f, value): f has several variables; bind each to a value");
+    const auto p = evaluation::make_program<evaluation::sole_variable<G>>(n.values, std::tuple<B...>{params...}, n.expr);
+    return evaluation::run_program(p, std::array<T, 1>{value})[0];
+}
+
+}  // namespace actdsl

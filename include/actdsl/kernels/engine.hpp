@@ -1,0 +1,154 @@
+// The loops. A program is run over arrays of equal shape: contiguous arrays in
+// one SIMD loop over raw memory, anything else (strided, transposed, lazy) through
+// xtensor's row-major iterators, W elements at a time. Both paths, and the tail,
+// evaluate whole batches, so an element's result never depends on where it sits.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include <xtensor/xexpression.hpp>
+
+#include "../evaluation/program.hpp"
+
+namespace actdsl {
+
+template <class A>
+concept array_expression = xt::is_xexpression<std::remove_cvref_t<A>>::value;
+
+namespace kernels {
+
+template <class A>
+using value_type_of = typename std::remove_cvref_t<A>::value_type;
+
+template <class T, class... A>
+inline constexpr bool all_of_value_type = (std::is_same_v<value_type_of<A>, T> && ...);
+
+template <class Shape>
+std::string shape_string(const Shape& shape) {
+    std::ostringstream s;
+    s << '(';
+    for (std::size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+    s << (shape.size() == 1 ? ",)" : ")");
+    return s.str();
+}
+
+// Throws std::invalid_argument naming every array's shape unless all are equal.
+template <class... A>
+void check_same_shape(std::string_view function, const std::array<std::string_view, sizeof...(A)>& names, const A&... arrays) {
+    const auto& first = std::get<0>(std::forward_as_tuple(arrays...)).shape();
+    const bool same = ((std::equal(first.begin(), first.end(), arrays.shape().begin(), arrays.shape().end())) && ...);
+    if (same) return;
+    std::string msg = std::string("actdsl::") + std::string(function) + ": the arrays must have the same shape, but";
+    std::size_t k = 0;
+    ((msg += std::string(k ? "," : "") + " " + std::string(names[k]) + " has shape " + shape_string(arrays.shape()), ++k), ...);
+    throw std::invalid_argument(msg);
+}
+
+// The first element in memory if the array is row-major contiguous, else nullptr.
+template <class A>
+auto contiguous_data(A& a) {
+    if constexpr (requires { a.data(); a.strides(); a.data_offset(); }) {
+        const auto& shape = a.shape();
+        const auto& strides = a.strides();
+        std::ptrdiff_t expected = 1;
+        for (std::size_t d = shape.size(); d-- > 0;) {
+            if (shape[d] != 1 && static_cast<std::ptrdiff_t>(strides[d]) != expected) return decltype(a.data() + 0){nullptr};
+            expected *= static_cast<std::ptrdiff_t>(shape[d]);
+        }
+        return a.data() + a.data_offset();
+    } else {
+        return static_cast<value_type_of<A>*>(nullptr);
+    }
+}
+
+template <class Plan, class T, std::size_t NIn, std::size_t NOut, std::size_t NU>
+void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t n,
+                    const std::array<double, NU>& uniforms) {
+    using batch = xsimd::batch<T>;
+    constexpr std::size_t W = batch::size;
+    evaluation::stream_environment<batch, NIn, NU> env{in, 0, {}};
+    for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
+    std::size_t i = 0;
+    for (; i + W <= n; i += W) {
+        env.offset = i;
+        const auto s = evaluation::run_plan<Plan, batch>(env);
+        for (std::size_t k = 0; k < NOut; ++k) s[Plan::root_slot[k]].store_unaligned(out[k] + i);
+    }
+    if (i == n) return;
+    // The tail: zero-padded batches, so its lanes compute exactly as the body's do.
+    const std::size_t m = n - i;
+    alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
+    for (std::size_t k = 0; k < NIn; ++k) {
+        if (in[k] != nullptr) std::copy_n(in[k] + i, m, in_buf[k].begin());
+        env.inputs[k] = in_buf[k].data();
+    }
+    env.offset = 0;
+    const auto s = evaluation::run_plan<Plan, batch>(env);
+    alignas(64) std::array<T, W> out_buf{};
+    for (std::size_t k = 0; k < NOut; ++k) {
+        s[Plan::root_slot[k]].store_aligned(out_buf.data());
+        std::copy_n(out_buf.begin(), m, out[k] + i);
+    }
+}
+
+template <class It, class T>
+void read_n(It& it, std::size_t m, T* dst) {
+    for (std::size_t j = 0; j < m; ++j, ++it) dst[j] = *it;
+}
+template <class T, class It>
+void write_n(const T* src, std::size_t m, It& it) {
+    for (std::size_t j = 0; j < m; ++j, ++it) *it = src[j];
+}
+
+template <class Plan, class T, class Ins, class Outs, std::size_t NU>
+void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<double, NU>& uniforms) {
+    using batch = xsimd::batch<T>;
+    constexpr std::size_t W = batch::size;
+    constexpr std::size_t NIn = std::tuple_size_v<Ins>;
+    constexpr std::size_t NOut = std::tuple_size_v<Outs>;
+    alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
+    alignas(64) std::array<T, W> out_buf{};
+    evaluation::stream_environment<batch, NIn, NU> env{{}, 0, {}};
+    for (std::size_t k = 0; k < NIn; ++k) env.inputs[k] = in_buf[k].data();
+    for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
+    auto in_its = std::apply([](const auto&... a) { return std::tuple{a.cbegin()...}; }, ins);
+    auto out_its = std::apply([](auto&... a) { return std::tuple{a.begin()...}; }, outs);
+    for (std::size_t i = 0; i < n; i += W) {
+        const std::size_t m = std::min(W, n - i);
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            ((in_buf[K].fill(T(0)), read_n(std::get<K>(in_its), m, in_buf[K].data())), ...);
+        }(std::make_index_sequence<NIn>{});
+        const auto s = evaluation::run_plan<Plan, batch>(env);
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            ((s[Plan::root_slot[K]].store_aligned(out_buf.data()), write_n(out_buf.data(), m, std::get<K>(out_its))), ...);
+        }(std::make_index_sequence<NOut>{});
+    }
+}
+
+// Runs program p with inputs `ins` (a tuple of arrays) writing `outs` (a tuple of
+// arrays), after checking that every shape agrees. `names` names them for errors.
+template <class Program, class Ins, class Outs>
+void run(std::string_view function, const std::array<std::string_view, std::tuple_size_v<Ins> + std::tuple_size_v<Outs>>& names,
+         const Program& p, const Ins& ins, Outs outs) {
+    using plan_type = typename Program::plan_type;
+    using T = value_type_of<std::tuple_element_t<0, Ins>>;
+    std::apply([&](const auto&... a) { std::apply([&](const auto&... b) { check_same_shape(function, names, a..., b...); }, outs); }, ins);
+    const std::size_t n = std::get<0>(ins).size();
+    const auto in_ptrs = std::apply([](const auto&... a) { return std::array<const T*, sizeof...(a)>{contiguous_data(a)...}; }, ins);
+    const auto out_ptrs = std::apply([](auto&... a) { return std::array<T*, sizeof...(a)>{contiguous_data(a)...}; }, outs);
+    const bool contiguous = std::none_of(in_ptrs.begin(), in_ptrs.end(), [](auto q) { return q == nullptr; }) &&
+                            std::none_of(out_ptrs.begin(), out_ptrs.end(), [](auto q) { return q == nullptr; });
+    if (contiguous) run_contiguous<plan_type>(in_ptrs, out_ptrs, n, p.uniforms);
+    else run_iterators<plan_type, T>(ins, outs, n, p.uniforms);
+}
+
+}  // namespace kernels
+}  // namespace actdsl

@@ -1,0 +1,74 @@
+// The fused kernels: one pass over the arrays per call, every common
+// subexpression computed once per element.
+//   forward(f, x, y)                   y  = f(x)
+//   backward(f, x, dy, dx)             dx = dy * f'(x)
+//   forward_backward(f, x, dy, y, dx)  both, in one pass
+// Parameter values follow the arrays: forward(swish, x, y, beta = 1.5).
+// Any output may alias an input of the same shape (PyTorch's inplace=True).
+#pragma once
+
+#include <concepts>
+
+#include "engine.hpp"
+
+namespace actdsl {
+namespace kernels {
+
+// The variable that carries the incoming gradient in the backward expression.
+using incoming_gradient_t = variable<"dy">;
+inline constexpr incoming_gradient_t incoming_gradient{};
+
+template <class F, class... A>
+constexpr void check_kernel_arguments() {
+    static_assert(expression<F>, "actdsl kernels: the first argument must be an actdsl expression such as x * sigmoid(x)");
+    static_assert((array_expression<A> && ...),
+                  "actdsl kernels: inputs and outputs must be xtensor expressions (xt::xtensor, xt::xarray or a view of one)");
+    if constexpr ((array_expression<A> && ...)) {
+        using T = value_type_of<std::tuple_element_t<0, std::tuple<A...>>>;
+        static_assert(std::floating_point<T> && !std::is_same_v<T, long double>,
+                      "actdsl kernels work on float or double arrays; convert other arrays with xt::cast<float>(a)");
+        static_assert(all_of_value_type<T, A...>,
+                      "actdsl kernels: every array of one call must have the same element type (all float or all double)");
+    }
+}
+
+template <class F>
+constexpr auto numbered_one_input(const F& f) {
+    auto n = evaluation::number(f);
+    static_assert(std::tuple_size_v<evaluation::variables_of<decltype(n.expr)>> <= 1,
+                  "actdsl::forward/backward take one input array; this expression has several variables");
+    return n;
+}
+
+}  // namespace kernels
+
+template <class F, class X, class Y, parameter_value... B>
+void forward(const F& f, const X& x_in, Y&& y_out, const B&... params) {
+    kernels::check_kernel_arguments<F, X, Y>();
+    const auto n = kernels::numbered_one_input(f);
+    using V = evaluation::sole_variable<decltype(n.expr)>;
+    const auto p = evaluation::make_program<V>(n.values, std::tuple<B...>{params...}, n.expr);
+    kernels::run("forward", {"x", "y"}, p, std::forward_as_tuple(x_in), std::forward_as_tuple(y_out));
+}
+
+template <class F, class X, class DY, class DX, parameter_value... B>
+void backward(const F& f, const X& x_in, const DY& dy_in, DX&& dx_out, const B&... params) {
+    kernels::check_kernel_arguments<F, X, DY, DX>();
+    const auto n = kernels::numbered_one_input(f);
+    using V = evaluation::sole_variable<decltype(n.expr)>;
+    const auto grad = make(ops::mul{}, kernels::incoming_gradient, derivative(n.expr, V{}));
+    const auto p = evaluation::make_program<V, kernels::incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad);
+    kernels::run("backward", {"x", "dy", "dx"}, p, std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(dx_out));
+}
+
+template <class F, class X, class DY, class Y, class DX, parameter_value... B>
+void forward_backward(const F& f, const X& x_in, const DY& dy_in, Y&& y_out, DX&& dx_out, const B&... params) {
+    kernels::check_kernel_arguments<F, X, DY, Y, DX>();
+    const auto n = kernels::numbered_one_input(f);
+    using V = evaluation::sole_variable<decltype(n.expr)>;
+    const auto grad = make(ops::mul{}, kernels::incoming_gradient, derivative(n.expr, V{}));
+    const auto p = evaluation::make_program<V, kernels::incoming_gradient_t>(n.values, std::tuple<B...>{params...}, n.expr, grad);
+    kernels::run("forward_backward", {"x", "dy", "y", "dx"}, p, std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(y_out, dx_out));
+}
+
+}  // namespace actdsl

@@ -1,0 +1,237 @@
+// The fused and unfused kernels over xtensor arrays, against long double
+// references: every size around the SIMD width, strided and transposed views,
+// ranks 1 to 4, in-place use, and bad input.
+#include <catch2/catch.hpp>
+
+#include <actdsl/actdsl.hpp>
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xstrided_view.hpp>
+#include <xtensor/xtensor.hpp>
+#include <xtensor/xview.hpp>
+
+#include "reference.hpp"
+
+using namespace actdsl;
+
+namespace {
+
+constexpr parameter<"beta"> beta{};
+const auto silu = x * sigmoid(x);
+const auto swish = x * sigmoid(beta * x);
+
+template <class T>
+constexpr std::size_t W = xsimd::batch<T>::size;
+
+// Forward within 4 ULPs; the derivative within 8 ULPs of the magnitude of its terms
+// s and |x s (1 - s)|, since silu' = 0 near x = -1.28 cancels.
+template <class T, class Y, class DX, class XS>
+void check_silu(const XS& xs, const Y& y, const DX& dx) {
+    ref::real worst_y = 0, worst_dx = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const ref::real t = xs.data()[i];
+        const ref::real s = ref::sigmoid(t);
+        worst_y = std::max(worst_y, ref::ulp_error<T>(y.data()[i], ref::silu(t)));
+        worst_dx = std::max(worst_dx, ref::ulp_error<T>(dx.data()[i], ref::dsilu(t), s + std::fabs(t * s * (1 - s))));
+    }
+    CHECK(worst_y <= 4);
+    CHECK(worst_dx <= 8);
+}
+
+template <class T>
+xt::xtensor<T, 1> random_input(std::size_t n, T lo = T(-30), T hi = T(30)) {
+    auto v = ref::uniform_values<T>(n, lo, hi);
+    xt::xtensor<T, 1> a = xt::zeros<T>({n});
+    std::copy(v.begin(), v.end(), a.begin());
+    return a;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("fused kernels match the long double reference at every size", "", float, double) {
+    using T = TestType;
+    for (const std::size_t n : {std::size_t{0}, std::size_t{1}, W<T> - 1, W<T>, W<T> + 1, std::size_t{1000003}}) {
+        INFO("n = " << n);
+        const auto xs = random_input<T>(n);
+        const xt::xtensor<T, 1> dy = xt::ones<T>({n});
+        xt::xtensor<T, 1> y = xt::zeros<T>({n}), dx = y, y2 = y, dx2 = y;
+        forward(silu, xs, y);
+        backward(silu, xs, dy, dx);
+        check_silu<T>(xs, y, dx);
+        forward_backward(silu, xs, dy, y2, dx2);
+        CHECK((y2 == y));
+        CHECK((dx2 == dx));
+    }
+}
+
+TEMPLATE_TEST_CASE("backward multiplies by the incoming gradient", "", float, double) {
+    using T = TestType;
+    const auto xs = random_input<T>(1001, T(-8), T(8));
+    const auto dy = random_input<T>(1001, T(-2), T(2));
+    xt::xtensor<T, 1> dx = xt::zeros<T>({1001});
+    backward(swish, xs, dy, dx, beta = 1.25);
+    ref::real worst = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const ref::real t = xs(i), s = ref::sigmoid(1.25L * t);
+        const ref::real scale = std::fabs(static_cast<ref::real>(dy(i))) * (s + std::fabs(1.25L * t * s * (1 - s)));
+        worst = std::max(worst, ref::ulp_error<T>(dx(i), dy(i) * ref::dswish_dx(t, 1.25L), scale));
+    }
+    CHECK(worst <= 8);
+}
+
+TEMPLATE_TEST_CASE("special values: infinities, NaN, signed zeros, denormals", "", float, double) {
+    using T = TestType;
+    const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+    const T tiny = std::numeric_limits<T>::denorm_min();
+    const xt::xtensor<T, 1> xs = {inf, -inf, nan, T(0), -T(0), tiny, -tiny, T(-200), T(200)};
+    xt::xtensor<T, 1> s = xt::zeros<T>({xs.size()});
+    forward(sigmoid(x), xs, s);
+    CHECK(s(0) == 1);
+    CHECK(s(1) == 0);
+    CHECK(std::isnan(s(2)));
+    CHECK(s(3) == T(0.5));
+    CHECK(s(4) == T(0.5));
+    CHECK(s(7) == Approx(static_cast<T>(ref::sigmoid(-200))).epsilon(1e-5));  // e^-200 in double; in float it underflows to 0
+    xt::xtensor<T, 1> y = xt::zeros<T>({xs.size()});
+    forward(silu, xs, y);
+    CHECK(y(0) == inf);
+    CHECK(std::isnan(y(2)));
+    CHECK((y(3) == 0 && !std::signbit(y(3))));
+    CHECK((y(4) == 0 && std::signbit(y(4))));   // -0 * 0.5 = -0
+    CHECK(y(5) == tiny / 2);                    // denormals are not flushed
+    CHECK(y(8) == T(200));
+}
+
+TEMPLATE_TEST_CASE("non-contiguous views give the same bits as contiguous arrays", "", float, double) {
+    using T = TestType;
+    const auto base = random_input<T>(3 * 1000 + 7);
+    // Every third element: a strided view in and out.
+    auto strided_in = xt::view(base, xt::range(1, base.size(), 3));
+    xt::xtensor<T, 1> packed = strided_in;
+    xt::xtensor<T, 1> expected = xt::zeros<T>({packed.size()});
+    forward(silu, packed, expected);
+    xt::xtensor<T, 1> out_storage = xt::zeros<T>({base.size()});
+    auto strided_out = xt::view(out_storage, xt::range(1, base.size(), 3));
+    forward(silu, strided_in, strided_out);
+    for (std::size_t i = 0; i < packed.size(); ++i) CHECK(ref::same_bits<T>(strided_out(i), expected(i)));
+    CHECK(out_storage(0) == 0);  // untouched between the strides
+    // A transposed matrix.
+    xt::xarray<T> m = xt::reshape_view(random_input<T>(37 * 19), {37, 19});
+    xt::xarray<T> mt = xt::transpose(m);
+    xt::xarray<T> out1 = xt::zeros<T>({19, 37}), out2 = out1;
+    forward(silu, xt::transpose(m), out1);
+    forward(silu, mt, out2);
+    CHECK((out1 == out2));
+    // A lazy xtensor expression as input.
+    xt::xtensor<T, 1> shifted = xt::zeros<T>({packed.size()}), shifted_expected = shifted;
+    forward(silu, packed + T(1), shifted);
+    xt::xtensor<T, 1> packed1 = packed + T(1);
+    forward(silu, packed1, shifted_expected);
+    CHECK((shifted == shifted_expected));
+}
+
+TEMPLATE_TEST_CASE("ranks 1 to 4, xtensor and xarray", "", float, double) {
+    using T = TestType;
+    const auto flat = random_input<T>(2 * 3 * 5 * 7);
+    xt::xtensor<T, 1> expected = xt::zeros<T>({flat.size()});
+    forward(silu, flat, expected);
+    const auto check = [&](const auto& xs, auto y) {
+        forward(silu, xs, y);
+        CHECK(std::equal(y.begin(), y.end(), expected.begin()));
+    };
+    check(xt::xtensor<T, 2>(xt::reshape_view(flat, {6, 35})), xt::xtensor<T, 2>(xt::zeros<T>({6, 35})));
+    check(xt::xtensor<T, 3>(xt::reshape_view(flat, {6, 5, 7})), xt::xtensor<T, 3>(xt::zeros<T>({6, 5, 7})));
+    check(xt::xtensor<T, 4>(xt::reshape_view(flat, {2, 3, 5, 7})), xt::xtensor<T, 4>(xt::zeros<T>({2, 3, 5, 7})));
+    check(xt::xarray<T>(xt::reshape_view(flat, {2, 3, 5, 7})), xt::xarray<T>(xt::zeros<T>({2, 3, 5, 7})));
+    // Column-major storage is traversed in the same logical (row-major) order.
+    xt::xarray<T, xt::layout_type::column_major> cm = xt::reshape_view(flat, {6, 35});
+    xt::xarray<T> out = xt::zeros<T>({6, 35});
+    forward(silu, cm, out);
+    CHECK(std::equal(out.begin(), out.end(), expected.begin()));
+}
+
+TEMPLATE_TEST_CASE("in-place use: outputs may alias inputs", "", float, double) {
+    using T = TestType;
+    const auto xs = random_input<T>(1003);
+    const auto dy = random_input<T>(1003, T(-1), T(1));
+    xt::xtensor<T, 1> y = xt::zeros<T>({xs.size()}), dx = y;
+    forward_backward(silu, xs, dy, y, dx);
+
+    xt::xtensor<T, 1> a = xs;
+    forward(silu, a, a);
+    CHECK((a == y));
+    xt::xtensor<T, 1> g = dy;
+    backward(silu, xs, g, g);
+    CHECK((g == dx));
+    xt::xtensor<T, 1> b = xs, h = dy;
+    forward_backward(silu, b, h, b, h);
+    CHECK((b == y));
+    CHECK((h == dx));
+    xt::xtensor<T, 1> c = xs;
+    unfused::forward(silu, c, c);
+    xt::xtensor<T, 1> yu = xt::zeros<T>({xs.size()});
+    unfused::forward(silu, xs, yu);
+    CHECK((c == yu));
+}
+
+TEST_CASE("mismatched shapes throw, name both shapes and write nothing") {
+    const xt::xtensor<float, 2> xs = xt::ones<float>({2, 3});
+    xt::xtensor<float, 2> y = xt::xtensor<float, 2>::from_shape({3, 2});
+    y.fill(7.0f);
+    REQUIRE_THROWS_AS(forward(silu, xs, y), std::invalid_argument);
+    try {
+        forward(silu, xs, y);
+    } catch (const std::invalid_argument& e) {
+        CHECK(std::string(e.what()) == "actdsl::forward: the arrays must have the same shape, but x has shape (2, 3), y has shape (3, 2)");
+    }
+    CHECK(xt::all(xt::equal(y, 7.0f)));
+    xt::xtensor<float, 2> dy = xt::ones<float>({2, 3}), dx = xt::xtensor<float, 2>::from_shape({2, 2});
+    dx.fill(7.0f);
+    CHECK_THROWS_WITH(backward(silu, xs, dy, dx), Catch::Contains("dx has shape (2, 2)"));
+    CHECK_THROWS_AS(unfused::forward(silu, xs, y), std::invalid_argument);
+    CHECK(xt::all(xt::equal(dx, 7.0f)));
+    CHECK(xt::all(xt::equal(y, 7.0f)));
+}
+
+TEST_CASE("empty arrays are fine") {
+    xt::xtensor<float, 2> xs = xt::xtensor<float, 2>::from_shape({0, 4}), y = xs, dy = xs, dx = xs;
+    forward(silu, xs, y);
+    forward_backward(silu, xs, dy, y, dx);
+    unfused::forward_backward(silu, xs, dy, y, dx);
+    CHECK(y.size() == 0);
+}
+
+TEMPLATE_TEST_CASE("unfused evaluation agrees with the reference and with fused", "", float, double) {
+    using T = TestType;
+    const auto xs = random_input<T>(4099);
+    const xt::xtensor<T, 1> dy = xt::ones<T>({xs.size()});
+    xt::xtensor<T, 1> y = xt::zeros<T>({xs.size()}), dx = y;
+    unfused::workspace<T> ws;
+    unfused::forward_backward(ws, silu, xs, dy, y, dx);
+    check_silu<T>(xs, y, dx);
+    xt::xtensor<T, 1> y2 = xt::zeros<T>({xs.size()}), dx2 = y2;
+    unfused::forward(ws, silu, xs, y2);     // the workspace is reused
+    unfused::backward(ws, silu, xs, dy, dx2);
+    CHECK((y2 == y));
+    CHECK((dx2 == dx));
+    // Leaves as outputs: an identity and a constant.
+    xt::xtensor<T, 1> id = xt::zeros<T>({xs.size()});
+    unfused::forward(x + 0 * sigmoid(x), xs, id);
+    CHECK((id == xs));
+    unfused::backward(2 * x, xs, dy, id);
+    CHECK(xt::all(xt::equal(id, T(2))));
+}
+
+TEST_CASE("parameters are bound at the call") {
+    const auto xs = random_input<double>(257, -10.0, 10.0);
+    xt::xtensor<double, 1> y = xt::zeros<double>({xs.size()});
+    for (const double b : {0.5, 1.0, 3.0}) {
+        forward(swish, xs, y, beta = b);
+        ref::real worst = 0;
+        // The reference takes beta * x rounded to double, as any double kernel must: exp
+        // amplifies that first rounding by |beta x| (27 here), which is conditioning, not error.
+        for (std::size_t i = 0; i < xs.size(); ++i)
+            worst = std::max(worst, ref::ulp_error<double>(y(i), xs(i) * ref::sigmoid(b * xs(i))));
+        CHECK(worst <= 4);
+    }
+}

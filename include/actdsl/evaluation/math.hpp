@@ -10,29 +10,33 @@
 
 #include "../expression/nodes.hpp"
 
+// The evaluator's layers are thin wrappers; they must vanish into the loop body,
+// or each batch of a large expression goes through memory.
+#define ACTDSL_INLINE [[gnu::always_inline]] inline
+
 namespace actdsl::math {
 
 template <class T> struct element_of { using type = T; };
 template <class T, class A> struct element_of<xsimd::batch<T, A>> { using type = T; };
 template <class T> using element_t = typename element_of<T>::type;
 
-template <class T> inline constexpr bool is_batch_v = !std::is_floating_point_v<T>;
+
 
 // Conditions are bool for scalars and batch_bool for batches.
 template <class M, class T>
-inline T select(const M& m, const T& a, const T& b) {
+ACTDSL_INLINE T select(const M& m, const T& a, const T& b) {
     if constexpr (std::is_same_v<M, bool>) return m ? a : b;
     else return xsimd::select(m, a, b);
 }
 
-template <class T> inline T apply(ops::add, const T& a, const T& b) { return a + b; }
-template <class T> inline T apply(ops::sub, const T& a, const T& b) { return a - b; }
-template <class T> inline T apply(ops::mul, const T& a, const T& b) { return a * b; }
-template <class T> inline T apply(ops::div, const T& a, const T& b) { return a / b; }
-template <class T> inline T apply(ops::neg, const T& a) { return -a; }
+template <class T> ACTDSL_INLINE T apply(ops::add, const T& a, const T& b) { return a + b; }
+template <class T> ACTDSL_INLINE T apply(ops::sub, const T& a, const T& b) { return a - b; }
+template <class T> ACTDSL_INLINE T apply(ops::mul, const T& a, const T& b) { return a * b; }
+template <class T> ACTDSL_INLINE T apply(ops::div, const T& a, const T& b) { return a / b; }
+template <class T> ACTDSL_INLINE T apply(ops::neg, const T& a) { return -a; }
 
 template <int N, class T>
-inline T apply(ops::pow<N>, const T& a) {
+ACTDSL_INLINE T apply(ops::pow<N>, const T& a) {
     if constexpr (N < 0) return T(1) / apply(ops::pow<-N>{}, a);
     else if constexpr (N == 0) return T(1);
     else if constexpr (N == 1) return a;
@@ -46,7 +50,7 @@ inline T apply(ops::pow<N>, const T& a) {
 // Scalars take <cmath>; batches find xsimd's overloads by argument-dependent lookup.
 #define ACTDSL_MATH_FUNCTION(fname)                                                   \
     template <class T>                                                                \
-    inline T apply(ops::fname, const T& a) {                                          \
+    ACTDSL_INLINE T apply(ops::fname, const T& a) {                                          \
         using std::fname;                                                             \
         return fname(a);                                                              \
     }
@@ -65,7 +69,7 @@ ACTDSL_MATH_FUNCTION(abs)
 
 // sign(a): -1, 0 or 1; NaN stays NaN.
 template <class T>
-inline T apply(ops::sign, const T& a) {
+ACTDSL_INLINE T apply(ops::sign, const T& a) {
     const T one(1), zero(0);
     return select(a > zero, one, select(a < zero, -one, a));
 }
@@ -73,7 +77,7 @@ inline T apply(ops::sign, const T& a) {
 // The logistic function in both tails: with e = exp(-|a|) <= 1 nothing overflows,
 // and e / (1 + e) keeps the tiny values of the left tail that 1 - 1/(1 + e) would lose.
 template <class T>
-inline T apply(ops::sigmoid, const T& a) {
+ACTDSL_INLINE T apply(ops::sigmoid, const T& a) {
     using std::abs;
     using std::exp;
     const T e = exp(-abs(a));
@@ -82,28 +86,28 @@ inline T apply(ops::sigmoid, const T& a) {
 }
 
 template <class M, class T>
-inline T apply(ops::where, const M& cond, const T& a, const T& b) { return select(cond, a, b); }
+ACTDSL_INLINE T apply(ops::where, const M& cond, const T& a, const T& b) { return select(cond, a, b); }
 
-template <class T> inline auto apply(ops::less, const T& a, const T& b) { return a < b; }
-template <class T> inline auto apply(ops::less_equal, const T& a, const T& b) { return a <= b; }
-template <class T> inline auto apply(ops::greater, const T& a, const T& b) { return a > b; }
-template <class T> inline auto apply(ops::greater_equal, const T& a, const T& b) { return a >= b; }
-template <class M> inline M apply(ops::logical_and, const M& a, const M& b) {
+template <class T> ACTDSL_INLINE auto apply(ops::less, const T& a, const T& b) { return a < b; }
+template <class T> ACTDSL_INLINE auto apply(ops::less_equal, const T& a, const T& b) { return a <= b; }
+template <class T> ACTDSL_INLINE auto apply(ops::greater, const T& a, const T& b) { return a > b; }
+template <class T> ACTDSL_INLINE auto apply(ops::greater_equal, const T& a, const T& b) { return a >= b; }
+template <class M> ACTDSL_INLINE M apply(ops::logical_and, const M& a, const M& b) {
     if constexpr (std::is_same_v<M, bool>) return a && b;
     else return a & b;
 }
-template <class M> inline M apply(ops::logical_or, const M& a, const M& b) {
+template <class M> ACTDSL_INLINE M apply(ops::logical_or, const M& a, const M& b) {
     if constexpr (std::is_same_v<M, bool>) return a || b;
     else return a | b;
 }
 
 // max and min propagate a NaN from either operand, as torch.maximum does.
 template <class T>
-inline T apply(ops::max, const T& a, const T& b) {
+ACTDSL_INLINE T apply(ops::max, const T& a, const T& b) {
     return select(apply(ops::logical_or{}, a < b, b != b), b, a);
 }
 template <class T>
-inline T apply(ops::min, const T& a, const T& b) {
+ACTDSL_INLINE T apply(ops::min, const T& a, const T& b) {
     return select(apply(ops::logical_or{}, b < a, b != b), b, a);
 }
 

@@ -95,37 +95,43 @@ struct stream_environment {
 };
 
 template <class E, class T, class Slots, std::size_t N, class Env>
-inline auto operand(const std::array<T, N>& s, const Env& env);
+ACTDSL_INLINE auto operand(const std::array<T, N>& s, const Env& env);
+
+template <class T, class Slots, std::size_t N, class Env, class Op, class... A>
+ACTDSL_INLINE auto compute_node(std::type_identity<node<Op, A...>>, const std::array<T, N>& s, const Env& env) {
+    return math::apply(Op{}, operand<A, T, Slots>(s, env)...);
+}
 
 template <class E, class T, class Slots, std::size_t N, class Env>
-inline auto compute(const std::array<T, N>& s, const Env& env) {
+ACTDSL_INLINE auto compute(const std::array<T, N>& s, const Env& env) {
     if constexpr (is_input_v<E>) return env.template input<leaf_index_v<E>>();
     else if constexpr (is_uniform_v<E>) return env.uniforms[leaf_index_v<E>];
     else if constexpr (is_compile_time_constant_v<E>) return T(static_cast<math::element_t<T>>(E::value));
     else {
         static_assert(requires { typename E::op; },
                       "actdsl: internal error: a variable or parameter reached the evaluator unbound");
-        return [&]<class Op, class... A>(std::type_identity<node<Op, A...>>) {
-            return math::apply(Op{}, operand<A, T, Slots>(s, env)...);
-        }(std::type_identity<E>{});
+        return compute_node<T, Slots>(std::type_identity<E>{}, s, env);
     }
 }
 
 // A value operand reads its slot; a condition is computed in place.
 template <class E, class T, class Slots, std::size_t N, class Env>
-inline auto operand(const std::array<T, N>& s, const Env& env) {
+ACTDSL_INLINE auto operand(const std::array<T, N>& s, const Env& env) {
     if constexpr (is_condition_v<E>) return compute<E, T, Slots>(s, env);
     else return s[index_in<E>(Slots{})];
 }
 
+template <class Slots, class T, std::size_t N, class Env, class... Ts, std::size_t... I>
+ACTDSL_INLINE void fill_slots(std::array<T, N>& s, const Env& env, type_list<Ts...>, std::index_sequence<I...>) {
+    ((s[I] = compute<Ts, T, Slots>(s, env)), ...);
+}
+
 // Evaluates every slot of the plan, in order, for one element (T scalar) or one batch.
 template <class Plan, class T, class Env>
-inline auto run_plan(const Env& env) {
+ACTDSL_INLINE auto run_plan(const Env& env) {
     using slots = typename Plan::slots;
     std::array<T, slots::size> s;
-    [&]<class... Ts, std::size_t... I>(type_list<Ts...>, std::index_sequence<I...>) {
-        ((s[I] = compute<Ts, T, slots>(s, env)), ...);
-    }(slots{}, std::make_index_sequence<slots::size>{});
+    fill_slots<slots>(s, env, slots{}, std::make_index_sequence<slots::size>{});
     return s;
 }
 

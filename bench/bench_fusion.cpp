@@ -1,0 +1,94 @@
+// What fusion buys: each activation's forward, backward and fused
+// forward_backward passes, against node-by-node (unfused) evaluation of the same
+// expression, xtensor's lazy expressions and the memcpy roofline.
+// Names: <pass>/<activation>/<variant>/<n>; items are elements.
+#include <cstring>
+#include <string>
+
+#include <benchmark/benchmark.h>
+#include <xtensor/xrandom.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "activations.hpp"
+
+namespace {
+
+using array = xt::xtensor<float, 1>;
+
+struct buffers {
+    array x, dy, y, dx;
+    explicit buffers(std::size_t n)
+        : x(xt::random::rand<float>({n}, -8.0f, 8.0f)), dy(xt::random::rand<float>({n}, -1.0f, 1.0f)),
+          y(xt::zeros<float>({n})), dx(xt::zeros<float>({n})) {}
+};
+
+void finish(benchmark::State& state, std::size_t n, std::size_t arrays_touched) {
+    const auto items = static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n);
+    state.SetItemsProcessed(items);
+    state.SetBytesProcessed(items * static_cast<std::int64_t>(arrays_touched * sizeof(float)));
+}
+
+// One untimed call first: the first touch of fresh pages costs ~10 us a page on
+// some machines, which would otherwise be all that a short run measures.
+template <class Body>
+void loop(benchmark::State& state, Body body) {
+    body();
+    for (auto _ : state) {
+        body();
+        benchmark::ClobberMemory();
+    }
+}
+
+template <class F, class Lazy>
+void register_activation(const std::string& name, const F& f, Lazy, std::size_t n) {
+    const std::string size = "/" + std::to_string(n);
+    const auto add = [&](const std::string& pass, const std::string& variant, std::size_t arrays, auto body) {
+        benchmark::RegisterBenchmark((pass + "/" + name + "/" + variant + size).c_str(), [=](benchmark::State& state) {
+            buffers b(n);
+            actdsl::unfused::workspace<float> ws;
+            loop(state, [&] { body(b, ws); });
+            finish(state, n, arrays);
+        });
+    };
+    using B = buffers&;
+    using WS = actdsl::unfused::workspace<float>&;
+    add("forward", "fused", 2, [f](B b, WS) { actdsl::forward(f, b.x, b.y); });
+    add("forward", "unfused", 2, [f](B b, WS ws) { actdsl::unfused::forward(ws, f, b.x, b.y); });
+    add("forward", "unfused_alloc", 2, [f](B b, WS) { actdsl::unfused::forward(f, b.x, b.y); });
+    add("forward", "xtensor_lazy", 2, [](B b, WS) { xt::noalias(b.y) = Lazy::forward(b.x); });
+    add("backward", "fused", 3, [f](B b, WS) { actdsl::backward(f, b.x, b.dy, b.dx); });
+    add("backward", "unfused", 3, [f](B b, WS ws) { actdsl::unfused::backward(ws, f, b.x, b.dy, b.dx); });
+    add("backward", "unfused_alloc", 3, [f](B b, WS) { actdsl::unfused::backward(f, b.x, b.dy, b.dx); });
+    add("backward", "xtensor_lazy", 3, [](B b, WS) { xt::noalias(b.dx) = Lazy::backward(b.x, b.dy); });
+    add("forward_backward", "fused", 4, [f](B b, WS) { actdsl::forward_backward(f, b.x, b.dy, b.y, b.dx); });
+    add("forward_backward", "unfused", 4, [f](B b, WS ws) { actdsl::unfused::forward_backward(ws, f, b.x, b.dy, b.y, b.dx); });
+    add("two_kernels", "fused", 5, [f](B b, WS) {
+        actdsl::forward(f, b.x, b.y);
+        actdsl::backward(f, b.x, b.dy, b.dx);
+    });
+}
+
+void register_all() {
+    for (const std::size_t n : {std::size_t{4096}, std::size_t{262144}, std::size_t{16777216}}) {
+        register_activation("silu", bench::silu, bench::xtensor_silu{}, n);
+        register_activation("gelu_tanh", bench::gelu_tanh, bench::xtensor_gelu_tanh{}, n);
+        register_activation("mish", bench::mish, bench::xtensor_mish{}, n);
+        benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [n](benchmark::State& state) {
+            buffers b(n);
+            loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
+            finish(state, n, 2);
+        });
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

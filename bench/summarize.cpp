@@ -1,0 +1,94 @@
+// bench_summary RESULTS.json: the ratios of one benchmark run, as a Markdown
+// table and a list of the targets with their status. Ratios are of throughput
+// (elements per second) within that one run; with --benchmark_repetitions the
+// medians are used.
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+std::map<std::string, double> throughput(const nlohmann::json& results) {
+    std::map<std::string, double> plain, median;
+    for (const auto& b : results.at("benchmarks")) {
+        if (!b.contains("items_per_second")) continue;
+        const std::string name = b.at("run_name");
+        const double v = b.at("items_per_second");
+        if (b.value("run_type", "") == "aggregate") {
+            if (b.value("aggregate_name", "") == "median") median[name] = v;
+        } else {
+            plain[name] = v;  // with repetitions, this keeps the last; medians override below
+        }
+    }
+    for (const auto& [k, v] : median) plain[k] = v;
+    return plain;
+}
+
+double ratio(const std::map<std::string, double>& t, const std::string& a, const std::string& b) {
+    const auto ia = t.find(a), ib = t.find(b);
+    return (ia == t.end() || ib == t.end() || ib->second == 0) ? 0.0 : ia->second / ib->second;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: bench_summary RESULTS.json (from bench_fusion --benchmark_format=json)\n");
+        return 2;
+    }
+    std::ifstream in(argv[1]);
+    if (!in) {
+        std::fprintf(stderr, "bench_summary: cannot read %s\n", argv[1]);
+        return 2;
+    }
+    const auto t = throughput(nlohmann::json::parse(in));
+
+    const char* activations[] = {"silu", "gelu_tanh", "mish"};
+    for (const std::string n : {"262144", "16777216"}) {
+        std::printf("\n### %s elements, float, one thread: Gelem/s (ratio fused / variant)\n\n", n.c_str());
+        std::printf("| pass | activation | fused | unfused | unfused_alloc | xtensor_lazy |\n|---|---|---|---|---|---|\n");
+        for (const std::string pass : {"forward", "backward"}) {
+            for (const std::string a : activations) {
+                const std::string stem = pass + "/" + a + "/";
+                const double fused = t.count(stem + "fused/" + n) ? t.at(stem + "fused/" + n) : 0;
+                std::printf("| %s | %s | %.2f |", pass.c_str(), a.c_str(), fused / 1e9);
+                for (const std::string v : {"unfused", "unfused_alloc", "xtensor_lazy"}) {
+                    const std::string key = stem + v + "/" + n;
+                    std::printf(" %.2f (%.2fx) |", t.count(key) ? t.at(key) / 1e9 : 0.0, ratio(t, stem + "fused/" + n, key));
+                }
+                std::printf("\n");
+            }
+        }
+        std::printf("\n| activation | forward_backward fused | unfused | two_kernels | fused / two_kernels |\n|---|---|---|---|---|\n");
+        for (const std::string a : activations) {
+            const std::string fb = "forward_backward/" + a + "/fused/" + n;
+            const std::string un = "forward_backward/" + a + "/unfused/" + n;
+            const std::string tk = "two_kernels/" + a + "/fused/" + n;
+            std::printf("| %s | %.2f | %.2f | %.2f | %.2fx |\n", a.c_str(), t.count(fb) ? t.at(fb) / 1e9 : 0.0,
+                        t.count(un) ? t.at(un) / 1e9 : 0.0, t.count(tk) ? t.at(tk) / 1e9 : 0.0, ratio(t, fb, tk));
+        }
+        std::printf("\nmemcpy roofline: %.2f Gelem/s; forward silu fused reaches %.2fx of it\n",
+                    t.count("roofline/memcpy/" + n) ? t.at("roofline/memcpy/" + n) / 1e9 : 0.0,
+                    ratio(t, "forward/silu/fused/" + n, "roofline/memcpy/" + n));
+    }
+
+    struct target {
+        std::string what;
+        double value, goal;
+    };
+    const target targets[] = {
+        {"262144: forward gelu_tanh fused / unfused", ratio(t, "forward/gelu_tanh/fused/262144", "forward/gelu_tanh/unfused/262144"), 3.0},
+        {"262144: forward silu fused / xtensor_lazy", ratio(t, "forward/silu/fused/262144", "forward/silu/xtensor_lazy/262144"), 1.0},
+        {"262144: forward gelu_tanh fused / xtensor_lazy", ratio(t, "forward/gelu_tanh/fused/262144", "forward/gelu_tanh/xtensor_lazy/262144"), 1.0},
+        {"262144: forward mish fused / xtensor_lazy", ratio(t, "forward/mish/fused/262144", "forward/mish/xtensor_lazy/262144"), 1.0},
+        {"262144: silu forward_backward fused / two_kernels", ratio(t, "forward_backward/silu/fused/262144", "two_kernels/silu/fused/262144"), 1.5},
+        {"16777216: forward silu fused / memcpy roofline", ratio(t, "forward/silu/fused/16777216", "roofline/memcpy/16777216"), 0.8},
+    };
+    std::printf("\n### Targets (this run)\n\n| target | measured | goal | |\n|---|---|---|---|\n");
+    for (const auto& g : targets)
+        std::printf("| %s | %.2fx | >= %.2fx | %s |\n", g.what.c_str(), g.value, g.goal, g.value == 0 ? "not run" : g.value >= g.goal ? "met" : "MISSED");
+    return 0;
+}

@@ -235,3 +235,18 @@ TEST_CASE("parameters are bound at the call") {
         CHECK(worst <= 4);
     }
 }
+
+TEST_CASE("common subexpressions are computed once per element") {
+    using namespace actdsl::evaluation;
+    const auto count_ops = []<class Op, class... S>(Op, type_list<S...>) { return (std::size_t{is_op_v<S, Op>} + ... + 0); };
+    // silu's forward and derivative need sigmoid(x) and sigmoid(-x): one exp and one division in all.
+    using silu_fb = decltype(kernels::forward_backward_program(silu))::plan_type::slots;
+    CHECK(count_ops(ops::exp{}, silu_fb{}) == 1);
+    CHECK(count_ops(ops::div{}, silu_fb{}) == 1);
+    // tanh' = 4 sigmoid(2u) sigmoid(-2u): again one exp for both sigmoids, beside tanh itself.
+    using tanh_b = decltype(kernels::backward_program(tanh(x)))::plan_type::slots;
+    CHECK(count_ops(ops::exp{}, tanh_b{}) == 1);
+    // The literal 0.5 is shared between forward and derivative: numbered before differentiation.
+    using swish_fb = decltype(kernels::forward_backward_program(x * sigmoid(0.5 * x)))::plan_type::slots;
+    CHECK(count_ops(ops::exp{}, swish_fb{}) == 1);
+}

@@ -32,43 +32,58 @@ constexpr void check_kernel_arguments() {
     }
 }
 
+// The programs of the three passes over one input. The gradient dx = dy * f'(x)
+// is derived after the literals are numbered, so that the forward expression and
+// its derivative share subexpressions that contain literals too.
 template <class F>
-constexpr auto numbered_one_input(const F& f) {
-    auto n = evaluation::number(f);
-    static_assert(std::tuple_size_v<evaluation::variables_of<decltype(n.expr)>> <= 1,
+constexpr auto number_one_input(const F& f) {
+    const auto n = evaluation::number(f);
+    static_assert(std::tuple_size_v<evaluation::variables_of<std::remove_const_t<decltype(n.expr)>>> <= 1,
                   "actdsl::forward/backward take one input array; this expression has several variables");
     return n;
 }
+
+template <class F, class... B>
+constexpr auto forward_program(const F& f, const B&... params) {
+    const auto n = number_one_input(f);
+    using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
+    return evaluation::make_program<V>(n.values, std::tuple<B...>{params...}, n.expr);
+}
+
+template <bool WithForward, class F, class... B>
+constexpr auto gradient_program(const F& f, const B&... params) {
+    const auto n = number_one_input(f);
+    using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
+    const auto grad = make(ops::mul{}, incoming_gradient, derivative(n.expr, V{}));
+    if constexpr (WithForward)
+        return evaluation::make_program<V, incoming_gradient_t>(n.values, std::tuple<B...>{params...}, n.expr, grad);
+    else
+        return evaluation::make_program<V, incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad);
+}
+
+template <class F, class... B>
+constexpr auto backward_program(const F& f, const B&... params) { return gradient_program<false>(f, params...); }
+template <class F, class... B>
+constexpr auto forward_backward_program(const F& f, const B&... params) { return gradient_program<true>(f, params...); }
 
 }  // namespace kernels
 
 template <class F, class X, class Y, parameter_value... B>
 void forward(const F& f, const X& x_in, Y&& y_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, Y>();
-    const auto n = kernels::numbered_one_input(f);
-    using V = evaluation::sole_variable<decltype(n.expr)>;
-    const auto p = evaluation::make_program<V>(n.values, std::tuple<B...>{params...}, n.expr);
-    kernels::run("forward", {"x", "y"}, p, std::forward_as_tuple(x_in), std::forward_as_tuple(y_out));
+    kernels::run("forward", {"x", "y"}, kernels::forward_program(f, params...), std::forward_as_tuple(x_in), std::forward_as_tuple(y_out));
 }
 
 template <class F, class X, class DY, class DX, parameter_value... B>
 void backward(const F& f, const X& x_in, const DY& dy_in, DX&& dx_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, DY, DX>();
-    const auto n = kernels::numbered_one_input(f);
-    using V = evaluation::sole_variable<decltype(n.expr)>;
-    const auto grad = make(ops::mul{}, kernels::incoming_gradient, derivative(n.expr, V{}));
-    const auto p = evaluation::make_program<V, kernels::incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad);
-    kernels::run("backward", {"x", "dy", "dx"}, p, std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(dx_out));
+    kernels::run("backward", {"x", "dy", "dx"}, kernels::backward_program(f, params...), std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(dx_out));
 }
 
 template <class F, class X, class DY, class Y, class DX, parameter_value... B>
 void forward_backward(const F& f, const X& x_in, const DY& dy_in, Y&& y_out, DX&& dx_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, DY, Y, DX>();
-    const auto n = kernels::numbered_one_input(f);
-    using V = evaluation::sole_variable<decltype(n.expr)>;
-    const auto grad = make(ops::mul{}, kernels::incoming_gradient, derivative(n.expr, V{}));
-    const auto p = evaluation::make_program<V, kernels::incoming_gradient_t>(n.values, std::tuple<B...>{params...}, n.expr, grad);
-    kernels::run("forward_backward", {"x", "dy", "y", "dx"}, p, std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(y_out, dx_out));
+    kernels::run("forward_backward", {"x", "dy", "y", "dx"}, kernels::forward_backward_program(f, params...), std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(y_out, dx_out));
 }
 
 }  // namespace actdsl

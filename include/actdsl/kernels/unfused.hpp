@@ -121,30 +121,19 @@ void run_arrays(workspace<T>& ws, const Program& p, std::string_view function,
 template <class T, class F, class X, class Y, parameter_value... B>
 void forward(workspace<T>& ws, const F& f, const X& x_in, Y&& y_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, Y>();
-    const auto n = kernels::numbered_one_input(f);
-    using V = evaluation::sole_variable<decltype(n.expr)>;
-    const auto p = evaluation::make_program<V>(n.values, std::tuple<B...>{params...}, n.expr);
-    detail::run_arrays(ws, p, "unfused::forward", {"x", "y"}, std::forward_as_tuple(x_in), std::forward_as_tuple(y_out));
+    detail::run_arrays(ws, kernels::forward_program(f, params...), "unfused::forward", {"x", "y"}, std::forward_as_tuple(x_in), std::forward_as_tuple(y_out));
 }
 
 template <class T, class F, class X, class DY, class DX, parameter_value... B>
 void backward(workspace<T>& ws, const F& f, const X& x_in, const DY& dy_in, DX&& dx_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, DY, DX>();
-    const auto n = kernels::numbered_one_input(f);
-    using V = evaluation::sole_variable<decltype(n.expr)>;
-    const auto grad = make(ops::mul{}, kernels::incoming_gradient, derivative(n.expr, V{}));
-    const auto p = evaluation::make_program<V, kernels::incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad);
-    detail::run_arrays(ws, p, "unfused::backward", {"x", "dy", "dx"}, std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(dx_out));
+    detail::run_arrays(ws, kernels::backward_program(f, params...), "unfused::backward", {"x", "dy", "dx"}, std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(dx_out));
 }
 
 template <class T, class F, class X, class DY, class Y, class DX, parameter_value... B>
 void forward_backward(workspace<T>& ws, const F& f, const X& x_in, const DY& dy_in, Y&& y_out, DX&& dx_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, DY, Y, DX>();
-    const auto n = kernels::numbered_one_input(f);
-    using V = evaluation::sole_variable<decltype(n.expr)>;
-    const auto grad = make(ops::mul{}, kernels::incoming_gradient, derivative(n.expr, V{}));
-    const auto p = evaluation::make_program<V, kernels::incoming_gradient_t>(n.values, std::tuple<B...>{params...}, n.expr, grad);
-    detail::run_arrays(ws, p, "unfused::forward_backward", {"x", "dy", "y", "dx"}, std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(y_out, dx_out));
+    detail::run_arrays(ws, kernels::forward_backward_program(f, params...), "unfused::forward_backward", {"x", "dy", "y", "dx"}, std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(y_out, dx_out));
 }
 
 // Without a workspace: temporaries are allocated for the call, as eager frameworks do.

@@ -3,6 +3,8 @@
 // expression, xtensor's lazy expressions and the memcpy roofline.
 // Names: <pass>/<activation>/<variant>/<n>; items are elements.
 #include <cstring>
+#include <map>
+#include <memory>
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -22,6 +24,15 @@ struct buffers {
         : x(xt::random::rand<float>({n}, -8.0f, 8.0f)), dy(xt::random::rand<float>({n}, -1.0f, 1.0f)),
           y(xt::zeros<float>({n})), dx(xt::zeros<float>({n})) {}
 };
+
+// One set of arrays per size, made once: drawing 2 x 16M random numbers per
+// benchmark and repetition would cost more than the measurements.
+buffers& shared_buffers(std::size_t n) {
+    static std::map<std::size_t, std::unique_ptr<buffers>> cache;
+    auto& b = cache[n];
+    if (!b) b = std::make_unique<buffers>(n);
+    return *b;
+}
 
 void finish(benchmark::State& state, std::size_t n, std::size_t arrays_touched) {
     const auto items = static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n);
@@ -45,7 +56,7 @@ void register_activation(const std::string& name, const F& f, Lazy, std::size_t 
     const std::string size = "/" + std::to_string(n);
     const auto add = [&](const std::string& pass, const std::string& variant, std::size_t arrays, auto body) {
         benchmark::RegisterBenchmark((pass + "/" + name + "/" + variant + size).c_str(), [=](benchmark::State& state) {
-            buffers b(n);
+            buffers& b = shared_buffers(n);
             actdsl::unfused::workspace<float> ws;
             loop(state, [&] { body(b, ws); });
             finish(state, n, arrays);
@@ -75,7 +86,7 @@ void register_all() {
         register_activation("gelu_tanh", bench::gelu_tanh, bench::xtensor_gelu_tanh{}, n);
         register_activation("mish", bench::mish, bench::xtensor_mish{}, n);
         benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [n](benchmark::State& state) {
-            buffers b(n);
+            buffers& b = shared_buffers(n);
             loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
             finish(state, n, 2);
         });

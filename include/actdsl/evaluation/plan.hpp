@@ -87,6 +87,7 @@ struct environment {
 // For loops over memory: an input is loaded only if the plan reads it.
 template <class Batch, std::size_t NIn, std::size_t NU>
 struct stream_environment {
+    using value_type = Batch;
     std::array<const math::element_t<Batch>*, NIn> inputs;
     std::size_t offset;
     std::array<Batch, NU> uniforms;

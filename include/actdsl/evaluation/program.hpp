@@ -40,10 +40,30 @@ constexpr auto number(const F& f) {
 template <class F>
 using sole_variable = std::tuple_element_t<0, decltype(std::tuple_cat(variables_of<F>{}, std::tuple<std::remove_const_t<decltype(actdsl::x)>>{}))>;
 
-template <class Plan, std::size_t NU>
+// plan_type is exact for every input; fast_plan_type (void when there is none) is
+// cheaper, has the guard as its last root, and is exact while guard >= fast_sigmoid_limit.
+template <class Plan, class FastPlan, std::size_t NU>
 struct program {
     using plan_type = Plan;
+    using fast_plan_type = FastPlan;
     std::array<double, NU> uniforms;
+};
+
+template <class Guard, class... Bound>
+struct fast_plan_of {
+    using type = plan<decltype(lower_fast(Bound{}))..., Guard>;
+};
+template <class... Bound>
+struct fast_plan_of<no_guard, Bound...> {
+    using type = void;
+};
+
+// Bound roots hold no runtime data (their leaves are inputs, uniforms and
+// constants), so their types alone make the plans.
+template <class... Bound>
+struct plans_of {
+    using safe = plan<decltype(lower(Bound{}))...>;
+    using fast = typename fast_plan_of<decltype(fold_guards(no_guard{}, fast_guard(Bound{})...)), Bound...>::type;
 };
 
 // Roots use variables Vars... (input<0>, input<1>, ...) and the numbered scalars.
@@ -51,8 +71,8 @@ template <class... Vars, std::size_t S, class... Bindings, class... Roots>
 constexpr auto make_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, const Roots&... roots) {
     static_assert((is_binding_v<Bindings> && ...),
                   "actdsl: the arguments after the arrays must be parameter values written `name = value`, e.g. beta = 1.0");
-    using plan_type = plan<decltype(lower(bind_variables<Vars...>(bind_parameters<S, Bindings...>(roots))))...>;
-    program<plan_type, S + sizeof...(Bindings)> p{};
+    using plans = plans_of<decltype(bind_variables<Vars...>(bind_parameters<S, Bindings...>(roots)))...>;
+    program<typename plans::safe, typename plans::fast, S + sizeof...(Bindings)> p{};
     std::copy(scalars.begin(), scalars.end(), p.uniforms.begin());
     std::apply([&](const auto&... b) { std::size_t k = S; ((p.uniforms[k++] = b.value), ...); }, bindings);
     return p;

@@ -69,7 +69,27 @@ auto contiguous_data(A& a) {
     }
 }
 
-template <class Plan, class T, std::size_t NIn, std::size_t NOut, std::size_t NU>
+// Evaluates one batch and hands each output to store(k, value). With a Fallback,
+// Plan is the fast plan whose last root is its guard: a batch where any lane fails
+// the guard (NaN included) is evaluated again with Fallback, the exact plan.
+template <class Plan, class Fallback, class Env, class Store>
+ACTDSL_INLINE void evaluate_batch(const Env& env, const Store& store) {
+    using batch = typename Env::value_type;
+    using T = math::element_t<batch>;
+    const auto s = evaluation::run_plan<Plan, batch>(env);
+    if constexpr (!std::is_void_v<Fallback>) {
+        const batch guard = s[Plan::root_slot.back()];
+        if (xsimd::any(!(guard >= batch(evaluation::fast_sigmoid_limit<T>)))) [[unlikely]] {
+            const auto t = evaluation::run_plan<Fallback, batch>(env);
+            for (std::size_t k = 0; k < Fallback::root_slot.size(); ++k) store(k, t[Fallback::root_slot[k]]);
+            return;
+        }
+    }
+    constexpr std::size_t outputs = std::is_void_v<Fallback> ? Plan::root_slot.size() : Plan::root_slot.size() - 1;
+    for (std::size_t k = 0; k < outputs; ++k) store(k, s[Plan::root_slot[k]]);
+}
+
+template <class Plan, class Fallback = void, class T, std::size_t NIn, std::size_t NOut, std::size_t NU>
 void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t n,
                     const std::array<double, NU>& uniforms) {
     using batch = xsimd::batch<T>;
@@ -79,8 +99,7 @@ void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NO
     std::size_t i = 0;
     for (; i + W <= n; i += W) {
         env.offset = i;
-        const auto s = evaluation::run_plan<Plan, batch>(env);
-        for (std::size_t k = 0; k < NOut; ++k) s[Plan::root_slot[k]].store_unaligned(out[k] + i);
+        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) { v.store_unaligned(out[k] + i); });
     }
     if (i == n) return;
     // The tail: zero-padded batches, so its lanes compute exactly as the body's do.
@@ -91,12 +110,11 @@ void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NO
         env.inputs[k] = in_buf[k].data();
     }
     env.offset = 0;
-    const auto s = evaluation::run_plan<Plan, batch>(env);
     alignas(64) std::array<T, W> out_buf{};
-    for (std::size_t k = 0; k < NOut; ++k) {
-        s[Plan::root_slot[k]].store_aligned(out_buf.data());
+    evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
+        v.store_aligned(out_buf.data());
         std::copy_n(out_buf.begin(), m, out[k] + i);
-    }
+    });
 }
 
 template <class It, class T>
@@ -108,14 +126,14 @@ void write_n(const T* src, std::size_t m, It& it) {
     for (std::size_t j = 0; j < m; ++j, ++it) *it = src[j];
 }
 
-template <class Plan, class T, class Ins, class Outs, std::size_t NU>
+template <class Plan, class Fallback, class T, class Ins, class Outs, std::size_t NU>
 void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<double, NU>& uniforms) {
     using batch = xsimd::batch<T>;
     constexpr std::size_t W = batch::size;
     constexpr std::size_t NIn = std::tuple_size_v<Ins>;
     constexpr std::size_t NOut = std::tuple_size_v<Outs>;
     alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
-    alignas(64) std::array<T, W> out_buf{};
+    alignas(64) std::array<std::array<T, W>, NOut> out_buf{};
     evaluation::stream_environment<batch, NIn, NU> env{{}, 0, {}};
     for (std::size_t k = 0; k < NIn; ++k) env.inputs[k] = in_buf[k].data();
     for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
@@ -126,9 +144,9 @@ void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<d
         [&]<std::size_t... K>(std::index_sequence<K...>) {
             ((in_buf[K].fill(T(0)), read_n(std::get<K>(in_its), m, in_buf[K].data())), ...);
         }(std::make_index_sequence<NIn>{});
-        const auto s = evaluation::run_plan<Plan, batch>(env);
+        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) { v.store_aligned(out_buf[k].data()); });
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            ((s[Plan::root_slot[K]].store_aligned(out_buf.data()), write_n(out_buf.data(), m, std::get<K>(out_its))), ...);
+            (write_n(out_buf[K].data(), m, std::get<K>(out_its)), ...);
         }(std::make_index_sequence<NOut>{});
     }
 }
@@ -139,6 +157,7 @@ template <class Program, class Ins, class Outs>
 void run(std::string_view function, const std::array<std::string_view, std::tuple_size_v<Ins> + std::tuple_size_v<Outs>>& names,
          const Program& p, const Ins& ins, Outs outs) {
     using plan_type = typename Program::plan_type;
+    using fast_plan_type = typename Program::fast_plan_type;
     using T = value_type_of<std::tuple_element_t<0, Ins>>;
     std::apply([&](const auto&... a) { std::apply([&](const auto&... b) { check_same_shape(function, names, a..., b...); }, outs); }, ins);
     const std::size_t n = std::get<0>(ins).size();
@@ -146,8 +165,13 @@ void run(std::string_view function, const std::array<std::string_view, std::tupl
     const auto out_ptrs = std::apply([](auto&... a) { return std::array<T*, sizeof...(a)>{contiguous_data(a)...}; }, outs);
     const bool contiguous = std::none_of(in_ptrs.begin(), in_ptrs.end(), [](auto q) { return q == nullptr; }) &&
                             std::none_of(out_ptrs.begin(), out_ptrs.end(), [](auto q) { return q == nullptr; });
-    if (contiguous) run_contiguous<plan_type>(in_ptrs, out_ptrs, n, p.uniforms);
-    else run_iterators<plan_type, T>(ins, outs, n, p.uniforms);
+    if constexpr (std::is_void_v<fast_plan_type>) {
+        if (contiguous) run_contiguous<plan_type>(in_ptrs, out_ptrs, n, p.uniforms);
+        else run_iterators<plan_type, void, T>(ins, outs, n, p.uniforms);
+    } else {
+        if (contiguous) run_contiguous<fast_plan_type, plan_type>(in_ptrs, out_ptrs, n, p.uniforms);
+        else run_iterators<fast_plan_type, plan_type, T>(ins, outs, n, p.uniforms);
+    }
 }
 
 }  // namespace kernels

@@ -90,3 +90,11 @@ TEST_CASE("derivatives compose to any order") {
         CHECK(static_cast<double>(evaluate(d3, t)) == Approx(static_cast<double>(expected)).epsilon(1e-14).margin(1e-15));
     }
 }
+
+TEST_CASE("1 + tanh(u) becomes 2 sigmoid(2u): exact where tanh(u) nears -1") {
+    STATIC_REQUIRE(same(simplify(1_c + tanh(x)), 2_c * sigmoid(2_c * x)));
+    STATIC_REQUIRE(same(simplify(tanh(x) + 1_c), 2_c * sigmoid(2_c * x)));
+    STATIC_REQUIRE(same(simplify(1_c - tanh(x)), 2_c * sigmoid(-(2_c * x))));
+    // 1 + tanh(-10) = 2 / (1 + e^20): in double, 1 + tanh loses 8 digits to cancellation; 2 sigmoid(-20) keeps them.
+    CHECK(evaluate(1_c + tanh(x), -10.0) == Approx(4.1223072363804072e-09).epsilon(1e-15));
+}

@@ -56,6 +56,11 @@ constexpr auto make(ops::neg, const expression auto& a) {
     else return node<ops::neg, A>{{a}};
 }
 
+// 1 ± tanh(u) = 2 sigmoid(±2u): no cancellation where tanh(u) nears ∓1 (gelu's tail),
+// and one exp instead of tanh's. Defined below, with the other constructors it uses.
+template <bool Minus, class U>
+constexpr auto one_plus_tanh(const U& u);
+
 constexpr auto make(ops::add, const expression auto& a, const expression auto& b) {
     using A = std::remove_cvref_t<decltype(a)>;
     using B = std::remove_cvref_t<decltype(b)>;
@@ -65,6 +70,8 @@ constexpr auto make(ops::add, const expression auto& a, const expression auto& b
         return rules::to_constant<rules::reduce(rules::checked_add(rules::checked_mul(A::num, B::den), rules::checked_mul(B::num, A::den)),
                                                 rules::checked_mul(A::den, B::den))>();
     else if constexpr (std::is_same_v<A, scalar> && std::is_same_v<B, scalar>) return scalar{a.value + b.value};
+    else if constexpr (rules::is_one<A> && is_op_v<B, ops::tanh>) return one_plus_tanh<false>(arg<0>(b));
+    else if constexpr (rules::is_one<B> && is_op_v<A, ops::tanh>) return one_plus_tanh<false>(arg<0>(a));
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::sub{}, a, arg<0>(b));             // a + -b = a - b
     else if constexpr (is_op_v<A, ops::neg>) return make(ops::sub{}, b, arg<0>(a));             // -a + b = b - a
     else if constexpr (rules::same_stateless<A, B>) return make(ops::mul{}, c<2>, a);           // a + a = 2a
@@ -80,6 +87,7 @@ constexpr auto make(ops::sub, const expression auto& a, const expression auto& b
         return make(ops::add{}, a, make(ops::neg{}, b));
     else if constexpr (std::is_same_v<A, scalar> && std::is_same_v<B, scalar>) return scalar{a.value - b.value};
     else if constexpr (rules::same_stateless<A, B>) return c<0>;                                // a - a = 0
+    else if constexpr (rules::is_one<A> && is_op_v<B, ops::tanh>) return one_plus_tanh<true>(arg<0>(b));
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::add{}, a, arg<0>(b));             // a - -b = a + b
     else return node<ops::sub, A, B>{{a, b}};
 }
@@ -160,6 +168,13 @@ ACTDSL_FOLD_AT(tanh, 0, 0)
 ACTDSL_FOLD_AT(erf, 0, 0)
 ACTDSL_FOLD_AT(sign, 0, 0)
 #undef ACTDSL_FOLD_AT
+
+template <bool Minus, class U>
+constexpr auto one_plus_tanh(const U& u) {
+    const auto two_u = make(ops::mul{}, c<2>, u);
+    if constexpr (Minus) return make(ops::mul{}, c<2>, make(ops::sigmoid{}, make(ops::neg{}, two_u)));
+    else return make(ops::mul{}, c<2>, make(ops::sigmoid{}, two_u));
+}
 
 // simplify(e): e rebuilt bottom-up through the rules above.
 template <expression E>

@@ -98,14 +98,6 @@ template <class Acc, class E>
 struct add_variables {
     using type = Acc;
 };
-template <class Acc, class... A>
-struct add_variables_of_all {
-    using type = Acc;
-};
-template <class Acc, class A0, class... A>
-struct add_variables_of_all<Acc, A0, A...> {
-    using type = typename add_variables_of_all<typename add_variables<Acc, A0>::type, A...>::type;
-};
 template <class... Seen, fixed_string N>
 struct add_variables<std::tuple<Seen...>, variable<N>> {
     using type = std::conditional_t<(std::is_same_v<Seen, variable<N>> || ...), std::tuple<Seen...>,
@@ -113,9 +105,9 @@ struct add_variables<std::tuple<Seen...>, variable<N>> {
 };
 template <class Acc, class Op, class... A>
 struct add_variables<Acc, node<Op, A...>> {
-    using type = typename add_variables_of_all<Acc, A...>::type;
+    using type = typename fold_types<add_variables, Acc, A...>::type;
 };
 template <class... E>
-using variables_of = typename add_variables_of_all<std::tuple<>, E...>::type;
+using variables_of = typename fold_types<add_variables, std::tuple<>, E...>::type;
 
 }  // namespace actdsl::evaluation

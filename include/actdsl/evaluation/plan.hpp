@@ -40,17 +40,9 @@ template <class Acc, class E>
 struct collect {
     using type = typename append_unique<Acc, E>::type;
 };
-template <class Acc, class... E>
-struct collect_all {
-    using type = Acc;
-};
-template <class Acc, class E0, class... E>
-struct collect_all<Acc, E0, E...> {
-    using type = typename collect_all<typename collect<Acc, E0>::type, E...>::type;
-};
 template <class Acc, class Op, class... A>
 struct collect<Acc, node<Op, A...>> {
-    using with_children = typename collect_all<Acc, A...>::type;
+    using with_children = typename fold_types<collect, Acc, A...>::type;
     using type = std::conditional_t<Op::is_condition, with_children, typename append_unique<with_children, node<Op, A...>>::type>;
 };
 
@@ -59,7 +51,7 @@ template <class... Roots>
 struct plan {
     static_assert((!is_condition_v<Roots> && ...),
                   "actdsl: an activation must be a number, not a condition; wrap the comparison in where(cond, a, b)");
-    using slots = typename collect_all<type_list<>, Roots...>::type;
+    using slots = typename fold_types<collect, type_list<>, Roots...>::type;
     static constexpr std::array<std::size_t, sizeof...(Roots)> root_slot{index_in<Roots>(slots{})...};
 };
 

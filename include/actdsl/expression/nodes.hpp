@@ -193,6 +193,16 @@ template <class T> inline constexpr std::size_t leaf_index_v = 0;
 template <std::size_t I> inline constexpr std::size_t leaf_index_v<input<I>> = I;
 template <std::size_t I> inline constexpr std::size_t leaf_index_v<uniform<I>> = I;
 
+// A left fold over types: Step<Step<Acc, T0>::type, T1>::type ...
+template <template <class, class> class Step, class Acc, class... Ts>
+struct fold_types {
+    using type = Acc;
+};
+template <template <class, class> class Step, class Acc, class T0, class... Ts>
+struct fold_types<Step, Acc, T0, Ts...> {
+    using type = typename fold_types<Step, typename Step<Acc, T0>::type, Ts...>::type;
+};
+
 // The position of T among Ts, or sizeof...(Ts) if it is not there.
 template <class T, class... Ts>
 constexpr std::size_t index_of_type() {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -46,8 +47,12 @@ int main(int argc, char** argv) {
     }
     const auto t = throughput(nlohmann::json::parse(in));
 
+    // Every size the run measured (the last part of a name), smallest first.
+    std::set<long> sizes;
+    for (const auto& [name, value] : t) sizes.insert(std::stol(name.substr(name.rfind('/') + 1)));
     const char* activations[] = {"silu", "gelu_tanh", "mish"};
-    for (const std::string n : {"262144", "16777216"}) {
+    for (const long size : sizes) {
+        const std::string n = std::to_string(size);
         std::printf("\n### %s elements, float, one thread: Gelem/s (ratio fused / variant)\n\n", n.c_str());
         std::printf("| pass | activation | fused | unfused | unfused_alloc | xtensor_lazy |\n|---|---|---|---|---|---|\n");
         for (const std::string pass : {"forward", "backward"}) {

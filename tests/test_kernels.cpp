@@ -279,3 +279,40 @@ TEST_CASE("common subexpressions are computed once per element") {
     using swish_fb = decltype(kernels::forward_backward_program(x * sigmoid(0.5 * x)))::plan_type::slots;
     CHECK(count_ops(ops::exp{}, swish_fb{}) == 1);
 }
+
+TEMPLATE_TEST_CASE("activations of several inputs: one array per variable, one gradient per input", "", float, double) {
+    using T = TestType;
+    constexpr variable<"a"> a{};
+    constexpr variable<"b"> b{};
+    const auto glu = a * sigmoid(b);  // GLU on its two halves
+    const auto av = random_input<T>(1037, T(-6), T(6));
+    auto bv = random_input<T>(1037, T(-6), T(6));
+    std::reverse(bv.begin(), bv.end());
+    const auto dy = random_input<T>(1037, T(-1), T(1));
+    xt::xtensor<T, 1> y = xt::zeros<T>({av.size()}), da = y, db = y, y2 = y, da2 = y, db2 = y;
+    forward(glu, inputs(a = av, b = bv), y);
+    backward(glu, inputs(a = av, b = bv), dy, gradients(da, db));
+    ref::real worst = 0, worst_da = 0, worst_db = 0;
+    for (std::size_t i = 0; i < av.size(); ++i) {
+        const ref::real s = ref::sigmoid(bv(i)), s_neg = ref::sigmoid(-static_cast<ref::real>(bv(i)));
+        worst = std::max(worst, ref::ulp_error<T>(y(i), av(i) * s));
+        worst_da = std::max(worst_da, ref::ulp_error<T>(da(i), dy(i) * s));                      // ga = sigmoid(b) g
+        worst_db = std::max(worst_db, ref::ulp_error<T>(db(i), dy(i) * av(i) * s * s_neg));      // gb = s(b)(1 - s(b)) a g
+    }
+    CHECK(worst <= 4);
+    CHECK(worst_da <= 4);
+    CHECK(worst_db <= 8);
+    forward_backward(glu, inputs(a = av, b = bv), dy, y2, gradients(da2, db2));
+    CHECK((y2 == y));
+    CHECK((da2 == da));
+    CHECK((db2 == db));
+    // Strided halves of one array, as GLU splits its input.
+    xt::xtensor<T, 2> both = xt::zeros<T>({av.size(), std::size_t{2}});
+    xt::view(both, xt::all(), 0) = av;
+    xt::view(both, xt::all(), 1) = bv;
+    xt::xtensor<T, 1> y3 = xt::zeros<T>({av.size()});
+    forward(glu, inputs(a = xt::view(both, xt::all(), 0), b = xt::view(both, xt::all(), 1)), y3);
+    CHECK((y3 == y));
+    xt::xtensor<T, 1> short_b = xt::zeros<T>({std::size_t{5}});
+    CHECK_THROWS_WITH(forward(glu, inputs(a = av, b = short_b), y), Catch::Contains("b has shape (5,)"));
+}

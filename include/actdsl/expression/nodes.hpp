@@ -23,10 +23,20 @@ struct fixed_string {
 
 // ---- leaves -----------------------------------------------------------------
 
-// An input of the activation; kernels bind an array to it.
+template <fixed_string Name, class Array>
+struct array_binding {
+    using array_type = Array;
+    const Array& array;
+};
+
+// An input of the activation; kernels bind an array to it, as `gate = array`
+// inside inputs(...) for activations of several inputs.
 template <fixed_string Name>
 struct variable {
     static constexpr std::string_view name = Name.view();
+    template <class Array>
+        requires(!std::is_arithmetic_v<Array>)
+    constexpr array_binding<Name, Array> operator=(const Array& array) const { return {array}; }
 };
 
 template <fixed_string Name>

@@ -68,6 +68,88 @@ constexpr auto forward_backward_program(const F& f, const B&... params) { return
 
 }  // namespace kernels
 
+// ---- several inputs: forward(glu, inputs(a = A, b = B), y) -------------------
+
+template <class... Bindings>
+struct input_arrays {
+    std::tuple<Bindings...> bindings;
+};
+template <class... Outputs>
+struct gradient_arrays {
+    std::tuple<Outputs&...> arrays;
+};
+
+// The arrays bound to an activation's variables, each written `variable = array`.
+template <fixed_string... Names, class... Arrays>
+constexpr input_arrays<array_binding<Names, Arrays>...> inputs(const array_binding<Names, Arrays>&... b) {
+    return {{b...}};
+}
+// The gradient outputs of backward, one per input, in the order of inputs(...).
+// (A temporary view lives until the end of the call it is written in.)
+template <class... Outputs>
+constexpr gradient_arrays<std::remove_reference_t<Outputs>...> gradients(Outputs&&... arrays) {
+    return {{arrays...}};
+}
+
+namespace kernels {
+
+template <class... Bindings>
+auto input_tuple(const input_arrays<Bindings...>& in) {
+    return std::apply([](const auto&... b) { return std::tuple<decltype(b.array)...>{b.array...}; }, in.bindings);
+}
+
+template <bool Forward, bool Gradients, class F, fixed_string... Names, class... Arrays, class... B>
+constexpr auto several_inputs_program(const F& f, std::type_identity<input_arrays<array_binding<Names, Arrays>...>>, const B&... params) {
+    const auto n = evaluation::number(f);
+    const auto grad = [&](auto v) { return make(ops::mul{}, incoming_gradient, derivative(n.expr, v)); };
+    const auto t = std::tuple<B...>{params...};
+    if constexpr (Forward && !Gradients)
+        return evaluation::make_program<variable<Names>...>(n.values, t, n.expr);
+    else if constexpr (!Forward)
+        return evaluation::make_program<variable<Names>..., incoming_gradient_t>(n.values, t, grad(variable<Names>{})...);
+    else
+        return evaluation::make_program<variable<Names>..., incoming_gradient_t>(n.values, t, n.expr, grad(variable<Names>{})...);
+}
+
+// Error-message names: the variables' own, then the given ones.
+template <fixed_string... Names, class... Arrays, class... Extra>
+auto several_input_names(std::type_identity<input_arrays<array_binding<Names, Arrays>...>>, Extra... extra) {
+    return std::array<std::string_view, sizeof...(Names) + sizeof...(Extra)>{variable<Names>::name..., extra...};
+}
+
+}  // namespace kernels
+
+template <class F, class... In, class Y, parameter_value... B>
+void forward(const F& f, const input_arrays<In...>& in, Y&& y_out, const B&... params) {
+    kernels::check_kernel_arguments<F, typename In::array_type..., Y>();
+    const auto ins = kernels::input_tuple(in);
+    const auto p = kernels::several_inputs_program<true, false>(f, std::type_identity<input_arrays<In...>>{}, params...);
+    kernels::run("forward", kernels::several_input_names(std::type_identity<input_arrays<In...>>{}, std::string_view("y")), p, ins,
+                 std::forward_as_tuple(y_out));
+}
+
+template <class F, class... In, class DY, class... G, parameter_value... B>
+void backward(const F& f, const input_arrays<In...>& in, const DY& dy_in, gradient_arrays<G...> grads, const B&... params) {
+    static_assert(sizeof...(G) == sizeof...(In), "actdsl::backward: give one gradient array per input, in the order of inputs(...)");
+    kernels::check_kernel_arguments<F, typename In::array_type..., DY, G...>();
+    const auto ins = std::tuple_cat(kernels::input_tuple(in), std::forward_as_tuple(dy_in));
+    const auto p = kernels::several_inputs_program<false, true>(f, std::type_identity<input_arrays<In...>>{}, params...);
+    auto names = kernels::several_input_names(std::type_identity<input_arrays<In...>>{}, std::string_view("dy"), (void(sizeof(G*)), std::string_view("gradient"))...);
+    kernels::run("backward", names, p, ins, grads.arrays);
+}
+
+template <class F, class... In, class DY, class Y, class... G, parameter_value... B>
+void forward_backward(const F& f, const input_arrays<In...>& in, const DY& dy_in, Y&& y_out, gradient_arrays<G...> grads,
+                      const B&... params) {
+    static_assert(sizeof...(G) == sizeof...(In), "actdsl::forward_backward: give one gradient array per input, in the order of inputs(...)");
+    kernels::check_kernel_arguments<F, typename In::array_type..., DY, Y, G...>();
+    const auto ins = std::tuple_cat(kernels::input_tuple(in), std::forward_as_tuple(dy_in));
+    const auto p = kernels::several_inputs_program<true, true>(f, std::type_identity<input_arrays<In...>>{}, params...);
+    auto names = kernels::several_input_names(std::type_identity<input_arrays<In...>>{}, std::string_view("dy"), std::string_view("y"),
+                                              (void(sizeof(G*)), std::string_view("gradient"))...);
+    kernels::run("forward_backward", names, p, ins, std::tuple_cat(std::forward_as_tuple(y_out), grads.arrays));
+}
+
 template <class F, class X, class Y, parameter_value... B>
 void forward(const F& f, const X& x_in, Y&& y_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, Y>();

@@ -22,9 +22,6 @@ struct type_list {
 template <class E, class... Ts>
 constexpr std::size_t index_in(type_list<Ts...>) { return index_of_type<E, Ts...>(); }
 
-template <std::size_t I, class... Ts>
-using nth_type = std::tuple_element_t<I, std::tuple<Ts...>>;
-
 // Plain type lists, not Boost.Hana: with Hana's contains/append this collection
 // took 15 of the 22 s that nine kernels cost to compile; fold expressions over
 // std::is_same take a fraction of that.

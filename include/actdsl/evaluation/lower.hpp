@@ -101,4 +101,39 @@ constexpr auto fast_guard(const E& e) {
     }
 }
 
+// ---- a * (1/d) -> a / d -----------------------------------------------------
+
+// How often R stands in the trees E (a tree count: a shared subtree counts per use).
+template <class R, class E>
+inline constexpr std::size_t occurrences = std::is_same_v<R, E> ? 1 : 0;
+template <class R, class Op, class... A>
+inline constexpr std::size_t occurrences<R, node<Op, A...>> = std::is_same_v<R, node<Op, A...>> ? 1 : (occurrences<R, A> + ... + 0);
+
+template <class E> inline constexpr bool is_reciprocal_v = false;  // 1 / d
+template <class D> inline constexpr bool is_reciprocal_v<node<ops::div, constant<1>, D>> = true;
+
+// A multiplication by a reciprocal that nothing else uses is one division, not two
+// operations: silu's forward x * (1/(1+E)) becomes x / (1+E). A reciprocal that is
+// shared (sigmoid(u) and sigmoid(-u) in a derivative) stays, as one division for all.
+template <class... Roots, class E>
+constexpr auto fuse_reciprocals(const E& e) {
+    if constexpr (requires { typename E::op; }) {
+        const auto rebuilt = std::apply([](const auto&... a) { return make(typename E::op{}, fuse_reciprocals<Roots...>(a)...); }, e.args);
+        using R = std::remove_cvref_t<decltype(rebuilt)>;
+        if constexpr (is_op_v<R, ops::mul>) {
+            using A = std::remove_cvref_t<decltype(arg<0>(rebuilt))>;
+            using B = std::remove_cvref_t<decltype(arg<1>(rebuilt))>;
+            if constexpr (is_reciprocal_v<B> && (occurrences<B, Roots> + ...) == 1)
+                return make(ops::div{}, arg<0>(rebuilt), arg<1>(arg<1>(rebuilt)));
+            else if constexpr (is_reciprocal_v<A> && (occurrences<A, Roots> + ...) == 1)
+                return make(ops::div{}, arg<1>(rebuilt), arg<1>(arg<0>(rebuilt)));
+            else return rebuilt;
+        } else {
+            return rebuilt;
+        }
+    } else {
+        return e;
+    }
+}
+
 }  // namespace actdsl::evaluation

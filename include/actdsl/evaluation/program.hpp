@@ -49,9 +49,13 @@ struct program {
     std::array<double, NU> uniforms;
 };
 
+template <class Guard, class... Lowered>
+struct fused_fast_plan {
+    using type = plan<decltype(fuse_reciprocals<Lowered...>(Lowered{}))..., Guard>;
+};
 template <class Guard, class... Bound>
 struct fast_plan_of {
-    using type = plan<decltype(lower_fast(Bound{}))..., Guard>;
+    using type = typename fused_fast_plan<Guard, decltype(lower_fast(Bound{}))...>::type;
 };
 template <class... Bound>
 struct fast_plan_of<no_guard, Bound...> {

@@ -326,4 +326,5 @@ TEMPLATE_TEST_CASE("activations of several inputs: one array per variable, one g
     CHECK((y3 == y));
     xt::xtensor<T, 1> short_b = xt::zeros<T>({std::size_t{5}});
     CHECK_THROWS_WITH(forward(glu, inputs(a = av, b = short_b), y), Catch::Contains("b has shape (5,)"));
+    CHECK_THROWS_WITH(backward(glu, inputs(a = av, b = bv), dy, gradients(da, short_b)), Catch::Contains("gradient of b has shape (5,)"));
 }

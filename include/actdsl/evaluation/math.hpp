@@ -20,8 +20,6 @@ template <class T> struct element_of { using type = T; };
 template <class T, class A> struct element_of<xsimd::batch<T, A>> { using type = T; };
 template <class T> using element_t = typename element_of<T>::type;
 
-
-
 // Conditions are bool for scalars and batch_bool for batches.
 template <class M, class T>
 ACTDSL_INLINE T select(const M& m, const T& a, const T& b) {
@@ -50,7 +48,7 @@ ACTDSL_INLINE T apply(ops::pow<N>, const T& a) {
 // Scalars take <cmath>; batches find xsimd's overloads by argument-dependent lookup.
 #define ACTDSL_MATH_FUNCTION(fname)                                                   \
     template <class T>                                                                \
-    ACTDSL_INLINE T apply(ops::fname, const T& a) {                                          \
+    ACTDSL_INLINE T apply(ops::fname, const T& a) {                                   \
         using std::fname;                                                             \
         return fname(a);                                                              \
     }
@@ -72,17 +70,6 @@ template <class T>
 ACTDSL_INLINE T apply(ops::sign, const T& a) {
     const T one(1), zero(0);
     return select(a > zero, one, select(a < zero, -one, a));
-}
-
-// The logistic function in both tails: with e = exp(-|a|) <= 1 nothing overflows,
-// and e / (1 + e) keeps the tiny values of the left tail that 1 - 1/(1 + e) would lose.
-template <class T>
-ACTDSL_INLINE T apply(ops::sigmoid, const T& a) {
-    using std::abs;
-    using std::exp;
-    const T e = exp(-abs(a));
-    const T r = T(1) / (T(1) + e);
-    return select(a >= T(0), r, e * r);
 }
 
 template <class M, class T>

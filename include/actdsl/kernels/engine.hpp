@@ -41,8 +41,9 @@ std::string shape_string(const Shape& shape) {
 }
 
 // Throws std::invalid_argument naming every array's shape unless all are equal.
-template <class... A>
-void check_same_shape(std::string_view function, const std::array<std::string_view, sizeof...(A)>& names, const A&... arrays) {
+// names: one name per array (std::array of string_view, or a vector of strings).
+template <class Names, class... A>
+void check_same_shape(std::string_view function, const Names& names, const A&... arrays) {
     const auto& first = std::get<0>(std::forward_as_tuple(arrays...)).shape();
     const bool same = ((std::equal(first.begin(), first.end(), arrays.shape().begin(), arrays.shape().end())) && ...);
     if (same) return;
@@ -153,9 +154,8 @@ void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<d
 
 // Runs program p with inputs `ins` (a tuple of arrays) writing `outs` (a tuple of
 // arrays), after checking that every shape agrees. `names` names them for errors.
-template <class Program, class Ins, class Outs>
-void run(std::string_view function, const std::array<std::string_view, std::tuple_size_v<Ins> + std::tuple_size_v<Outs>>& names,
-         const Program& p, const Ins& ins, Outs outs) {
+template <class Program, class Ins, class Outs, class Names = std::array<std::string_view, std::tuple_size_v<Ins> + std::tuple_size_v<Outs>>>
+void run(std::string_view function, const Names& names, const Program& p, const Ins& ins, Outs outs) {
     using plan_type = typename Program::plan_type;
     using fast_plan_type = typename Program::fast_plan_type;
     using T = value_type_of<std::tuple_element_t<0, Ins>>;

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <concepts>
+#include <string>
+#include <vector>
 
 #include "engine.hpp"
 
@@ -43,28 +45,29 @@ constexpr auto number_one_input(const F& f) {
     return n;
 }
 
-template <class F, class... B>
-constexpr auto forward_program(const F& f, const B&... params) {
-    const auto n = number_one_input(f);
-    using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
-    return evaluation::make_program<V>(n.values, std::tuple<B...>{params...}, n.expr);
+// The program of a pass over the inputs Vars: f itself (Forward), and/or
+// dy * df/dv for each input v (Gradients).
+template <bool Forward, bool Gradients, class... Vars, class G, std::size_t S, class... B>
+constexpr auto pass_program(const evaluation::numbered<G, S>& n, const B&... params) {
+    const auto t = std::tuple<B...>{params...};
+    const auto grad = [&](auto v) { return make(ops::mul{}, incoming_gradient, derivative(n.expr, v)); };
+    if constexpr (!Gradients) return evaluation::make_program<Vars...>(n.values, t, n.expr);
+    else if constexpr (!Forward) return evaluation::make_program<Vars..., incoming_gradient_t>(n.values, t, grad(Vars{})...);
+    else return evaluation::make_program<Vars..., incoming_gradient_t>(n.values, t, n.expr, grad(Vars{})...);
 }
 
-template <bool WithForward, class F, class... B>
-constexpr auto gradient_program(const F& f, const B&... params) {
+template <bool Forward, bool Gradients, class F, class... B>
+constexpr auto one_input_program(const F& f, const B&... params) {
     const auto n = number_one_input(f);
-    using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
-    const auto grad = make(ops::mul{}, incoming_gradient, derivative(n.expr, V{}));
-    if constexpr (WithForward)
-        return evaluation::make_program<V, incoming_gradient_t>(n.values, std::tuple<B...>{params...}, n.expr, grad);
-    else
-        return evaluation::make_program<V, incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad);
+    return pass_program<Forward, Gradients, evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>>(n, params...);
 }
 
 template <class F, class... B>
-constexpr auto backward_program(const F& f, const B&... params) { return gradient_program<false>(f, params...); }
+constexpr auto forward_program(const F& f, const B&... params) { return one_input_program<true, false>(f, params...); }
 template <class F, class... B>
-constexpr auto forward_backward_program(const F& f, const B&... params) { return gradient_program<true>(f, params...); }
+constexpr auto backward_program(const F& f, const B&... params) { return one_input_program<false, true>(f, params...); }
+template <class F, class... B>
+constexpr auto forward_backward_program(const F& f, const B&... params) { return one_input_program<true, true>(f, params...); }
 
 }  // namespace kernels
 
@@ -100,21 +103,17 @@ auto input_tuple(const input_arrays<Bindings...>& in) {
 
 template <bool Forward, bool Gradients, class F, fixed_string... Names, class... Arrays, class... B>
 constexpr auto several_inputs_program(const F& f, std::type_identity<input_arrays<array_binding<Names, Arrays>...>>, const B&... params) {
-    const auto n = evaluation::number(f);
-    const auto grad = [&](auto v) { return make(ops::mul{}, incoming_gradient, derivative(n.expr, v)); };
-    const auto t = std::tuple<B...>{params...};
-    if constexpr (Forward && !Gradients)
-        return evaluation::make_program<variable<Names>...>(n.values, t, n.expr);
-    else if constexpr (!Forward)
-        return evaluation::make_program<variable<Names>..., incoming_gradient_t>(n.values, t, grad(variable<Names>{})...);
-    else
-        return evaluation::make_program<variable<Names>..., incoming_gradient_t>(n.values, t, n.expr, grad(variable<Names>{})...);
+    return pass_program<Forward, Gradients, variable<Names>...>(evaluation::number(f), params...);
 }
 
-// Error-message names: the variables' own, then the given ones.
-template <fixed_string... Names, class... Arrays, class... Extra>
-auto several_input_names(std::type_identity<input_arrays<array_binding<Names, Arrays>...>>, Extra... extra) {
-    return std::array<std::string_view, sizeof...(Names) + sizeof...(Extra)>{variable<Names>::name..., extra...};
+// Error-message names: the inputs' variable names, dy, y, then "gradient of <name>".
+template <bool WithDy, bool WithY, bool WithGradients, fixed_string... Names, class... Arrays>
+auto several_input_names(std::type_identity<input_arrays<array_binding<Names, Arrays>...>>) {
+    std::vector<std::string> names{std::string(variable<Names>::name)...};
+    if (WithDy) names.emplace_back("dy");
+    if (WithY) names.emplace_back("y");
+    if (WithGradients) (names.push_back("gradient of " + std::string(variable<Names>::name)), ...);
+    return names;
 }
 
 }  // namespace kernels
@@ -124,7 +123,7 @@ void forward(const F& f, const input_arrays<In...>& in, Y&& y_out, const B&... p
     kernels::check_kernel_arguments<F, typename In::array_type..., Y>();
     const auto ins = kernels::input_tuple(in);
     const auto p = kernels::several_inputs_program<true, false>(f, std::type_identity<input_arrays<In...>>{}, params...);
-    kernels::run("forward", kernels::several_input_names(std::type_identity<input_arrays<In...>>{}, std::string_view("y")), p, ins,
+    kernels::run("forward", kernels::several_input_names<false, true, false>(std::type_identity<input_arrays<In...>>{}), p, ins,
                  std::forward_as_tuple(y_out));
 }
 
@@ -134,8 +133,7 @@ void backward(const F& f, const input_arrays<In...>& in, const DY& dy_in, gradie
     kernels::check_kernel_arguments<F, typename In::array_type..., DY, G...>();
     const auto ins = std::tuple_cat(kernels::input_tuple(in), std::forward_as_tuple(dy_in));
     const auto p = kernels::several_inputs_program<false, true>(f, std::type_identity<input_arrays<In...>>{}, params...);
-    auto names = kernels::several_input_names(std::type_identity<input_arrays<In...>>{}, std::string_view("dy"), (void(sizeof(G*)), std::string_view("gradient"))...);
-    kernels::run("backward", names, p, ins, grads.arrays);
+    kernels::run("backward", kernels::several_input_names<true, false, true>(std::type_identity<input_arrays<In...>>{}), p, ins, grads.arrays);
 }
 
 template <class F, class... In, class DY, class Y, class... G, parameter_value... B>
@@ -145,9 +143,7 @@ void forward_backward(const F& f, const input_arrays<In...>& in, const DY& dy_in
     kernels::check_kernel_arguments<F, typename In::array_type..., DY, Y, G...>();
     const auto ins = std::tuple_cat(kernels::input_tuple(in), std::forward_as_tuple(dy_in));
     const auto p = kernels::several_inputs_program<true, true>(f, std::type_identity<input_arrays<In...>>{}, params...);
-    auto names = kernels::several_input_names(std::type_identity<input_arrays<In...>>{}, std::string_view("dy"), std::string_view("y"),
-                                              (void(sizeof(G*)), std::string_view("gradient"))...);
-    kernels::run("forward_backward", names, p, ins, std::tuple_cat(std::forward_as_tuple(y_out), grads.arrays));
+    kernels::run("forward_backward", kernels::several_input_names<true, true, true>(std::type_identity<input_arrays<In...>>{}), p, ins, std::tuple_cat(std::forward_as_tuple(y_out), grads.arrays));
 }
 
 template <class F, class X, class Y, parameter_value... B>

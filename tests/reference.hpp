@@ -22,15 +22,15 @@ inline real d2silu(real x) { const real s = sigmoid(x); return s * sigmoid(-x) *
 inline real swish(real x, real b) { return x * sigmoid(b * x); }
 inline real dswish_dx(real x, real b) { const real s = sigmoid(b * x); return s + b * x * s * sigmoid(-b * x); }
 inline real dswish_db(real x, real b) { const real s = sigmoid(b * x); return x * x * s * sigmoid(-b * x); }
+// 0.5 x (1 + tanh(u)) = x sigmoid(2u): 1 + tanh(u) would cancel in the left tail, even in long double.
 inline real gelu_tanh(real x) {
     const real k = std::sqrt(2 / 3.141592653589793238462643383279502884L);
-    return x / 2 * (1 + std::tanh(k * (x + 0.044715L * x * x * x)));
+    return x * sigmoid(2 * k * (x + 0.044715L * x * x * x));
 }
 inline real dgelu_tanh(real x) {
     const real k = std::sqrt(2 / 3.141592653589793238462643383279502884L);
-    const real t = std::tanh(k * (x + 0.044715L * x * x * x));
     const real u = k * (x + 0.044715L * x * x * x);
-    return (1 + t) / 2 + x / 2 * (4 * sigmoid(2 * u) * sigmoid(-2 * u)) * k * (1 + 3 * 0.044715L * x * x);
+    return sigmoid(2 * u) + x * (2 * sigmoid(2 * u) * sigmoid(-2 * u)) * k * (1 + 3 * 0.044715L * x * x);
 }
 
 // Central difference with a step near the optimum for long double (error ~ eps^(2/3)).

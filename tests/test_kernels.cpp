@@ -17,14 +17,14 @@ using namespace actdsl;
 namespace {
 
 constexpr parameter<"beta"> beta{};
-const auto silu = x * sigmoid(x);
+const auto silu_expr = x * sigmoid(x);
 const auto swish = x * sigmoid(beta * x);
 
 template <class T>
 constexpr std::size_t W = xsimd::batch<T>::size;
 
 // Forward within 4 ULPs; the derivative within 8 ULPs of the magnitude of its terms
-// s and |x s (1 - s)|, since silu' = 0 near x = -1.28 cancels.
+// s and |x s (1 - s)|, since silu_expr' = 0 near x = -1.28 cancels.
 template <class T, class Y, class DX, class XS>
 void check_silu(const XS& xs, const Y& y, const DX& dx) {
     ref::real worst_y = 0, worst_dx = 0;
@@ -55,10 +55,10 @@ TEMPLATE_TEST_CASE("fused kernels match the long double reference at every size"
         const auto xs = random_input<T>(n);
         const xt::xtensor<T, 1> dy = xt::ones<T>({n});
         xt::xtensor<T, 1> y = xt::zeros<T>({n}), dx = y, y2 = y, dx2 = y;
-        forward(silu, xs, y);
-        backward(silu, xs, dy, dx);
+        forward(silu_expr, xs, y);
+        backward(silu_expr, xs, dy, dx);
         check_silu<T>(xs, y, dx);
-        forward_backward(silu, xs, dy, y2, dx2);
+        forward_backward(silu_expr, xs, dy, y2, dx2);
         check_silu<T>(xs, y2, dx2);  // forward alone may round differently (x / d, not x * (1/d))
         CHECK((dx2 == dx));
     }
@@ -94,7 +94,7 @@ TEMPLATE_TEST_CASE("special values: infinities, NaN, signed zeros, denormals", "
     CHECK(s(4) == T(0.5));
     CHECK(s(7) == Approx(static_cast<T>(ref::sigmoid(-200))).epsilon(1e-5));  // e^-200 in double; in float it underflows to 0
     xt::xtensor<T, 1> y = xt::zeros<T>({xs.size()});
-    forward(silu, xs, y);
+    forward(silu_expr, xs, y);
     CHECK(y(0) == inf);
     CHECK(std::isnan(y(2)));
     CHECK((y(3) == 0 && !std::signbit(y(3))));
@@ -138,24 +138,24 @@ TEMPLATE_TEST_CASE("non-contiguous views give the same bits as contiguous arrays
     auto strided_in = xt::view(base, xt::range(1, base.size(), 3));
     xt::xtensor<T, 1> packed = strided_in;
     xt::xtensor<T, 1> expected = xt::zeros<T>({packed.size()});
-    forward(silu, packed, expected);
+    forward(silu_expr, packed, expected);
     xt::xtensor<T, 1> out_storage = xt::zeros<T>({base.size()});
     auto strided_out = xt::view(out_storage, xt::range(1, base.size(), 3));
-    forward(silu, strided_in, strided_out);
+    forward(silu_expr, strided_in, strided_out);
     for (std::size_t i = 0; i < packed.size(); ++i) CHECK(ref::same_bits<T>(strided_out(i), expected(i)));
     CHECK(out_storage(0) == 0);  // untouched between the strides
     // A transposed matrix.
     xt::xarray<T> m = xt::reshape_view(random_input<T>(37 * 19), {37, 19});
     xt::xarray<T> mt = xt::transpose(m);
     xt::xarray<T> out1 = xt::zeros<T>({19, 37}), out2 = out1;
-    forward(silu, xt::transpose(m), out1);
-    forward(silu, mt, out2);
+    forward(silu_expr, xt::transpose(m), out1);
+    forward(silu_expr, mt, out2);
     CHECK((out1 == out2));
     // A lazy xtensor expression as input.
     xt::xtensor<T, 1> shifted = xt::zeros<T>({packed.size()}), shifted_expected = shifted;
-    forward(silu, packed + T(1), shifted);
+    forward(silu_expr, packed + T(1), shifted);
     xt::xtensor<T, 1> packed1 = packed + T(1);
-    forward(silu, packed1, shifted_expected);
+    forward(silu_expr, packed1, shifted_expected);
     CHECK((shifted == shifted_expected));
 }
 
@@ -163,9 +163,9 @@ TEMPLATE_TEST_CASE("ranks 1 to 4, xtensor and xarray", "", float, double) {
     using T = TestType;
     const auto flat = random_input<T>(2 * 3 * 5 * 7);
     xt::xtensor<T, 1> expected = xt::zeros<T>({flat.size()});
-    forward(silu, flat, expected);
+    forward(silu_expr, flat, expected);
     const auto check = [&](const auto& xs, auto y) {
-        forward(silu, xs, y);
+        forward(silu_expr, xs, y);
         CHECK(std::equal(y.begin(), y.end(), expected.begin()));
     };
     check(xt::xtensor<T, 2>(xt::reshape_view(flat, {6, 35})), xt::xtensor<T, 2>(xt::zeros<T>({6, 35})));
@@ -175,7 +175,7 @@ TEMPLATE_TEST_CASE("ranks 1 to 4, xtensor and xarray", "", float, double) {
     // Column-major storage is traversed in the same logical (row-major) order.
     xt::xarray<T, xt::layout_type::column_major> cm = xt::reshape_view(flat, {6, 35});
     xt::xarray<T> out = xt::zeros<T>({6, 35});
-    forward(silu, cm, out);
+    forward(silu_expr, cm, out);
     CHECK(std::equal(out.begin(), out.end(), expected.begin()));
 }
 
@@ -184,24 +184,24 @@ TEMPLATE_TEST_CASE("in-place use: outputs may alias inputs", "", float, double) 
     const auto xs = random_input<T>(1003);
     const auto dy = random_input<T>(1003, T(-1), T(1));
     xt::xtensor<T, 1> y = xt::zeros<T>({xs.size()}), dx = y, y_fb = y, dx_fb = y;
-    forward(silu, xs, y);
-    backward(silu, xs, dy, dx);
-    forward_backward(silu, xs, dy, y_fb, dx_fb);
+    forward(silu_expr, xs, y);
+    backward(silu_expr, xs, dy, dx);
+    forward_backward(silu_expr, xs, dy, y_fb, dx_fb);
 
     xt::xtensor<T, 1> a = xs;
-    forward(silu, a, a);
+    forward(silu_expr, a, a);
     CHECK((a == y));
     xt::xtensor<T, 1> g = dy;
-    backward(silu, xs, g, g);
+    backward(silu_expr, xs, g, g);
     CHECK((g == dx));
     xt::xtensor<T, 1> b = xs, h = dy;
-    forward_backward(silu, b, h, b, h);
+    forward_backward(silu_expr, b, h, b, h);
     CHECK((b == y_fb));
     CHECK((h == dx_fb));
     xt::xtensor<T, 1> c = xs;
-    unfused::forward(silu, c, c);
+    unfused::forward(silu_expr, c, c);
     xt::xtensor<T, 1> yu = xt::zeros<T>({xs.size()});
-    unfused::forward(silu, xs, yu);
+    unfused::forward(silu_expr, xs, yu);
     CHECK((c == yu));
 }
 
@@ -209,26 +209,26 @@ TEST_CASE("mismatched shapes throw, name both shapes and write nothing") {
     const xt::xtensor<float, 2> xs = xt::ones<float>({2, 3});
     xt::xtensor<float, 2> y = xt::xtensor<float, 2>::from_shape({3, 2});
     y.fill(7.0f);
-    REQUIRE_THROWS_AS(forward(silu, xs, y), std::invalid_argument);
+    REQUIRE_THROWS_AS(forward(silu_expr, xs, y), std::invalid_argument);
     try {
-        forward(silu, xs, y);
+        forward(silu_expr, xs, y);
     } catch (const std::invalid_argument& e) {
         CHECK(std::string(e.what()) == "actdsl::forward: the arrays must have the same shape, but x has shape (2, 3), y has shape (3, 2)");
     }
     CHECK(xt::all(xt::equal(y, 7.0f)));
     xt::xtensor<float, 2> dy = xt::ones<float>({2, 3}), dx = xt::xtensor<float, 2>::from_shape({2, 2});
     dx.fill(7.0f);
-    CHECK_THROWS_WITH(backward(silu, xs, dy, dx), Catch::Contains("dx has shape (2, 2)"));
-    CHECK_THROWS_AS(unfused::forward(silu, xs, y), std::invalid_argument);
+    CHECK_THROWS_WITH(backward(silu_expr, xs, dy, dx), Catch::Contains("dx has shape (2, 2)"));
+    CHECK_THROWS_AS(unfused::forward(silu_expr, xs, y), std::invalid_argument);
     CHECK(xt::all(xt::equal(dx, 7.0f)));
     CHECK(xt::all(xt::equal(y, 7.0f)));
 }
 
 TEST_CASE("empty arrays are fine") {
     xt::xtensor<float, 2> xs = xt::xtensor<float, 2>::from_shape({0, 4}), y = xs, dy = xs, dx = xs;
-    forward(silu, xs, y);
-    forward_backward(silu, xs, dy, y, dx);
-    unfused::forward_backward(silu, xs, dy, y, dx);
+    forward(silu_expr, xs, y);
+    forward_backward(silu_expr, xs, dy, y, dx);
+    unfused::forward_backward(silu_expr, xs, dy, y, dx);
     CHECK(y.size() == 0);
 }
 
@@ -238,11 +238,11 @@ TEMPLATE_TEST_CASE("unfused evaluation agrees with the reference and with fused"
     const xt::xtensor<T, 1> dy = xt::ones<T>({xs.size()});
     xt::xtensor<T, 1> y = xt::zeros<T>({xs.size()}), dx = y;
     unfused::workspace<T> ws;
-    unfused::forward_backward(ws, silu, xs, dy, y, dx);
+    unfused::forward_backward(ws, silu_expr, xs, dy, y, dx);
     check_silu<T>(xs, y, dx);
     xt::xtensor<T, 1> y2 = xt::zeros<T>({xs.size()}), dx2 = y2;
-    unfused::forward(ws, silu, xs, y2);     // the workspace is reused
-    unfused::backward(ws, silu, xs, dy, dx2);
+    unfused::forward(ws, silu_expr, xs, y2);     // the workspace is reused
+    unfused::backward(ws, silu_expr, xs, dy, dx2);
     CHECK((y2 == y));
     CHECK((dx2 == dx));
     // Leaves as outputs: an identity and a constant.
@@ -270,8 +270,8 @@ TEST_CASE("parameters are bound at the call") {
 TEST_CASE("common subexpressions are computed once per element") {
     using namespace actdsl::evaluation;
     const auto count_ops = []<class Op, class... S>(Op, type_list<S...>) { return (std::size_t{is_op_v<S, Op>} + ... + 0); };
-    // silu's forward and derivative need sigmoid(x) and sigmoid(-x): one exp and one division in all.
-    using silu_fb = decltype(kernels::forward_backward_program(silu))::plan_type::slots;
+    // silu_expr's forward and derivative need sigmoid(x) and sigmoid(-x): one exp and one division in all.
+    using silu_fb = decltype(kernels::forward_backward_program(silu_expr))::plan_type::slots;
     CHECK(count_ops(ops::exp{}, silu_fb{}) == 1);
     CHECK(count_ops(ops::div{}, silu_fb{}) == 1);
     // tanh' = 4 sigmoid(2u) sigmoid(-2u): again one exp for both sigmoids, beside tanh itself.
@@ -279,10 +279,10 @@ TEST_CASE("common subexpressions are computed once per element") {
     CHECK(count_ops(ops::exp{}, tanh_b{}) == 1);
     // The fast forward plan divides x by 1 + E instead of multiplying by a reciprocal;
     // with the derivative the reciprocal is shared, so it stays one division for both.
-    using silu_f_fast = decltype(kernels::forward_program(silu))::fast_plan_type::slots;
+    using silu_f_fast = decltype(kernels::forward_program(silu_expr))::fast_plan_type::slots;
     CHECK(count_ops(ops::div{}, silu_f_fast{}) == 1);
     CHECK(count_ops(ops::mul{}, silu_f_fast{}) == 0);
-    using silu_fb_fast = decltype(kernels::forward_backward_program(silu))::fast_plan_type::slots;
+    using silu_fb_fast = decltype(kernels::forward_backward_program(silu_expr))::fast_plan_type::slots;
     CHECK(count_ops(ops::div{}, silu_fb_fast{}) == 1);
     // The literal 0.5 is shared between forward and derivative: numbered before differentiation.
     using swish_fb = decltype(kernels::forward_backward_program(x * sigmoid(0.5 * x)))::plan_type::slots;

@@ -46,6 +46,20 @@ constexpr auto outer_derivative(ops::erf, const auto&, const auto& u) {         
 constexpr auto outer_derivative(ops::erfc, const auto& n, const auto& u) {
     return make(ops::neg{}, outer_derivative(ops::erf{}, n, u));
 }
+constexpr auto outer_derivative(ops::softplus, const auto&, const auto& u) { return make(ops::sigmoid{}, u); }
+// tanh(softplus(u)) = n / (n + 2) with e = exp(u), n = e (e + 2), so its derivative is
+// 4 e (e + 1) / (n + 2)^2: no cancellation, and the exp is the forward's. Past u = 20 the
+// gate is 1 and its slope below 4e-17 (and e^2 would overflow in float): 0 there.
+constexpr auto outer_derivative(ops::tanh_softplus, const auto&, const auto& u) {
+    const auto e = make(ops::exp{}, u);
+    const auto n = make(ops::mul{}, e, make(ops::add{}, e, c<2>));
+    const auto slope = make(ops::div{}, make(ops::mul{}, c<4>, make(ops::mul{}, e, make(ops::add{}, e, c<1>))),
+                            make(ops::pow<2>{}, make(ops::add{}, n, c<2>)));
+    return make(ops::where{}, make(ops::greater{}, u, c<20>), c<0>, slope);
+}
+constexpr auto outer_derivative(ops::tanhshrink, const auto&, const auto& u) {   // 1 - (1 - tanh^2) = tanh^2
+    return make(ops::pow<2>{}, make(ops::tanh{}, u));
+}
 constexpr auto outer_derivative(ops::abs, const auto&, const auto& u) { return make(ops::sign{}, u); }  // 0 at 0, as PyTorch
 constexpr auto outer_derivative(ops::sign, const auto&, const auto&) { return c<0>; }
 
@@ -59,10 +73,12 @@ constexpr auto d_node(const N& n, V v) {
     } else if constexpr (std::is_same_v<Op, ops::mul>) {                                      // (ab)' = a'b + ab'
         const auto& [a, b] = n.args;
         return make(ops::add{}, make(ops::mul{}, d(a, v), b), make(ops::mul{}, a, d(b, v)));
-    } else if constexpr (std::is_same_v<Op, ops::div>) {                                      // (a/b)' = a'/b - a b'/b^2
+    } else if constexpr (std::is_same_v<Op, ops::div>) {
+        // (a/b)' = a' r - (a r)(b' r) with r = 1/b: one division, and no b^2, which
+        // overflows for |b| > 1.8e19 in float where the derivative itself is tiny.
         const auto& [a, b] = n.args;
-        return make(ops::sub{}, make(ops::div{}, d(a, v), b),
-                    make(ops::div{}, make(ops::mul{}, a, d(b, v)), make(ops::pow<2>{}, b)));
+        const auto r = make(ops::div{}, c<1>, b);
+        return make(ops::sub{}, make(ops::mul{}, d(a, v), r), make(ops::mul{}, make(ops::mul{}, a, r), make(ops::mul{}, d(b, v), r)));
     } else if constexpr (std::is_same_v<Op, ops::where>) {                                    // branches keep their kinks
         const auto& [cond, a, b] = n.args;
         return make(ops::where{}, cond, d(a, v), d(b, v));

@@ -88,6 +88,8 @@ constexpr auto make(ops::sub, const expression auto& a, const expression auto& b
     else if constexpr (std::is_same_v<A, scalar> && std::is_same_v<B, scalar>) return scalar{a.value - b.value};
     else if constexpr (rules::same_stateless<A, B>) return c<0>;                                // a - a = 0
     else if constexpr (rules::is_one<A> && is_op_v<B, ops::tanh>) return one_plus_tanh<true>(arg<0>(b));
+    else if constexpr (is_stateless_v<A> && std::is_same_v<B, node<ops::tanh, A>>)
+        return node<ops::tanhshrink, A>{{a}};                                                  // a - tanh(a): no cancellation
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::add{}, a, arg<0>(b));             // a - -b = a + b
     else return node<ops::sub, A, B>{{a, b}};
 }
@@ -159,15 +161,44 @@ constexpr auto make(ops::where, const expression auto& cond, const expression au
         else return node<ops::tag, A>{{a}};                                                    \
     }
 ACTDSL_FOLD_AT(exp, 0, 1)
-ACTDSL_FOLD_AT(log, 1, 0)
-ACTDSL_FOLD_AT(log1p, 0, 0)
 ACTDSL_FOLD_AT(expm1, 0, 0)
 ACTDSL_FOLD_AT(sin, 0, 0)
 ACTDSL_FOLD_AT(cos, 0, 1)
-ACTDSL_FOLD_AT(tanh, 0, 0)
 ACTDSL_FOLD_AT(erf, 0, 0)
 ACTDSL_FOLD_AT(sign, 0, 0)
 #undef ACTDSL_FOLD_AT
+
+// The stable forms reached from ordinary expressions: whoever writes log(1 + exp(u))
+// gets softplus(u), which never overflows; log(sigmoid(u)) is logsigmoid = -softplus(-u).
+constexpr auto make(ops::log1p, const expression auto& a) {
+    using A = std::remove_cvref_t<decltype(a)>;
+    if constexpr (rules::is_zero<A>) return c<0>;
+    else if constexpr (is_op_v<A, ops::exp>) return node<ops::softplus, std::remove_cvref_t<decltype(arg<0>(a))>>{{arg<0>(a)}};  // log1p(exp(u))
+    else return node<ops::log1p, A>{{a}};
+}
+
+template <class A> inline constexpr bool is_one_plus_exp = false;  // 1 + exp(u) or exp(u) + 1
+template <class U> inline constexpr bool is_one_plus_exp<node<ops::add, constant<1>, node<ops::exp, U>>> = true;
+template <class U> inline constexpr bool is_one_plus_exp<node<ops::add, node<ops::exp, U>, constant<1>>> = true;
+
+constexpr auto make(ops::log, const expression auto& a) {
+    using A = std::remove_cvref_t<decltype(a)>;
+    if constexpr (rules::is_one<A>) return c<0>;
+    else if constexpr (is_one_plus_exp<A>) {                                                    // log(1 + exp(u)) = softplus(u)
+        if constexpr (is_op_v<std::remove_cvref_t<decltype(arg<0>(a))>, ops::exp>) return make(ops::log1p{}, arg<0>(a));
+        else return make(ops::log1p{}, arg<1>(a));
+    } else if constexpr (is_op_v<A, ops::sigmoid>)                                              // log(sigmoid(u)) = -softplus(-u)
+        return make(ops::neg{}, make(ops::softplus{}, make(ops::neg{}, arg<0>(a))));
+    else return node<ops::log, A>{{a}};
+}
+
+// tanh(softplus(u)), mish's gate, is one node: evaluated through one exp (evaluation/lower.hpp).
+constexpr auto make(ops::tanh, const expression auto& a) {
+    using A = std::remove_cvref_t<decltype(a)>;
+    if constexpr (rules::is_zero<A>) return c<0>;
+    else if constexpr (is_op_v<A, ops::softplus>) return node<ops::tanh_softplus, std::remove_cvref_t<decltype(arg<0>(a))>>{{arg<0>(a)}};
+    else return node<ops::tanh, A>{{a}};
+}
 
 template <bool Minus, class U>
 constexpr auto one_plus_tanh(const U& u) {

@@ -24,13 +24,62 @@ constexpr auto lower_sigmoid(const U& u) {
     return make(ops::where{}, make(ops::greater_equal{}, u, c<0>), r, make(ops::mul{}, e, r));
 }
 
+// softplus(u) = max(u, 0) + log1p(exp(-|u|)): never overflows, and its exp is the one
+// its derivative sigmoid(u) lowers to.
+template <class U>
+constexpr auto lower_softplus(const U& u) {
+    const auto e = make(ops::exp{}, make(ops::neg{}, make(ops::abs{}, u)));
+    return make(ops::add{}, make(ops::max{}, u, c<0>), node<ops::log1p, std::remove_cvref_t<decltype(e)>>{{e}});  // not make: that is softplus again
+}
+
+// tanh(softplus(u)) = ((1+e)^2 - 1) / ((1+e)^2 + 1) = n / (n + 2), e = exp(u), n = e (e + 2):
+// one exp instead of exp, log1p and tanh. Past u = 20 it is 1 to double precision (and n overflows later).
+template <class U>
+constexpr auto lower_tanh_softplus(const U& u) {
+    const auto e = make(ops::exp{}, u);
+    const auto n = make(ops::mul{}, e, make(ops::add{}, e, c<2>));
+    return make(ops::where{}, make(ops::greater{}, u, c<20>), c<1>, make(ops::div{}, n, make(ops::add{}, n, c<2>)));
+}
+
+// Gates: factors that decay to exactly 0 in a tail, where their cofactor may be infinite
+// (x * sigmoid(x) at x = -inf). The gate decays exponentially, faster than any cofactor
+// grows, so the product's limit is 0, not the NaN of inf * 0.
+template <class E> inline constexpr bool is_gate = false;
+template <class U> inline constexpr bool is_gate<node<ops::sigmoid, U>> = true;
+template <class U> inline constexpr bool is_gate<node<ops::tanh_softplus, U>> = true;
+template <class U> inline constexpr bool is_gate<node<ops::exp, U>> = true;
+template <class U> inline constexpr bool is_gate<node<ops::erfc, U>> = true;
+template <class A, class B> inline constexpr bool is_gate<node<ops::mul, A, B>> = is_gate<A> || is_gate<B>;
+template <class A, class B> inline constexpr bool is_gate<node<ops::div, A, B>> = is_gate<A>;
+template <class A> inline constexpr bool is_gate<node<ops::neg, A>> = is_gate<A>;
+template <class C, class A, class B>
+inline constexpr bool is_gate<node<ops::where, C, A, B>> = (is_gate<A> || std::is_same_v<A, constant<0>>) && (is_gate<B> || std::is_same_v<B, constant<0>>) && !(std::is_same_v<A, constant<0>> && std::is_same_v<B, constant<0>>);
+
+template <class E>
+constexpr auto lower(const E& e);
+
+// a * g with g a gate: where(g == 0, g, a * g).
+template <class A, class B>
+constexpr auto lower_product(const A& a, const B& b) {
+    const auto la = lower(a);
+    const auto lb = lower(b);
+    const auto product = make(ops::mul{}, la, lb);
+    if constexpr (is_gate<B> && !is_compile_time_constant_v<A>) return make(ops::where{}, make(ops::equal{}, lb, c<0>), lb, product);
+    else if constexpr (is_gate<A> && !is_compile_time_constant_v<B>) return make(ops::where{}, make(ops::equal{}, la, c<0>), la, product);
+    else return product;
+}
+
 template <class E>
 constexpr auto lower(const E& e) {
     if constexpr (requires { typename E::op; }) {
         return std::apply(
             [](const auto&... a) {
-                if constexpr (std::is_same_v<typename E::op, ops::sigmoid>) return lower_sigmoid(lower(a)...);
-                else return make(typename E::op{}, lower(a)...);
+                using Op = typename E::op;
+                if constexpr (std::is_same_v<Op, ops::sigmoid>) return lower_sigmoid(lower(a)...);
+                else if constexpr (std::is_same_v<Op, ops::softplus>) return lower_softplus(lower(a)...);
+                else if constexpr (std::is_same_v<Op, ops::tanh_softplus>) return lower_tanh_softplus(lower(a)...);
+                else if constexpr (std::is_same_v<Op, ops::mul>) return lower_product(a...);
+                else return make(Op{}, lower(a)...);
             },
             e.args);
     } else {
@@ -67,6 +116,10 @@ template <class E>
 constexpr auto lower_fast(const E& e) {
     if constexpr (is_op_v<E, ops::sigmoid>) {
         return lower_sigmoid_fast(arg<0>(e));
+    } else if constexpr (is_op_v<E, ops::softplus>) {
+        return lower_softplus(lower_fast(arg<0>(e)));
+    } else if constexpr (is_op_v<E, ops::tanh_softplus>) {
+        return lower_tanh_softplus(lower_fast(arg<0>(e)));
     } else if constexpr (requires { typename E::op; }) {
         return std::apply([](const auto&... a) { return make(typename E::op{}, lower_fast(a)...); }, e.args);
     } else {
@@ -74,8 +127,9 @@ constexpr auto lower_fast(const E& e) {
     }
 }
 
-// The guard of the fast lowering: the minimum of every u it takes exp(-u) of,
-// or no_guard when the expression has no sigmoid.
+// The guard of the fast lowering: the minimum of -|u| over every u it takes exp(-u) of,
+// or no_guard when the expression has no sigmoid. Lanes past -limit go to the exact
+// plan too: there a cofactor may be infinite where sigmoid(-u) is 0 (silu' at +inf).
 struct no_guard {};
 
 template <class A, class B>
@@ -94,7 +148,8 @@ template <class E>
 constexpr auto fast_guard(const E& e) {
     if constexpr (requires { typename E::op; }) {
         const auto below = std::apply([](const auto&... a) { return fold_guards(no_guard{}, fast_guard(a)...); }, e.args);
-        if constexpr (is_op_v<E, ops::sigmoid>) return guard_min(below, lower_fast(exp_argument(arg<0>(e))));
+        if constexpr (is_op_v<E, ops::sigmoid>)
+            return guard_min(below, make(ops::neg{}, make(ops::abs{}, lower_fast(exp_argument(arg<0>(e))))));
         else return below;
     } else {
         return no_guard{};
@@ -118,15 +173,20 @@ template <class D> inline constexpr bool is_reciprocal_v<node<ops::div, constant
 template <class... Roots, class E>
 constexpr auto fuse_reciprocals(const E& e) {
     if constexpr (requires { typename E::op; }) {
-        const auto rebuilt = std::apply([](const auto&... a) { return make(typename E::op{}, fuse_reciprocals<Roots...>(a)...); }, e.args);
+        // Rebuilt as plain nodes: simplifying again would undo the lowering (log1p(exp(u)) is softplus).
+        const auto rebuilt = std::apply(
+            [](const auto&... a) {
+                return node<typename E::op, std::remove_cvref_t<decltype(fuse_reciprocals<Roots...>(a))>...>{{fuse_reciprocals<Roots...>(a)...}};
+            },
+            e.args);
         using R = std::remove_cvref_t<decltype(rebuilt)>;
         if constexpr (is_op_v<R, ops::mul>) {
             using A = std::remove_cvref_t<decltype(arg<0>(rebuilt))>;
             using B = std::remove_cvref_t<decltype(arg<1>(rebuilt))>;
             if constexpr (is_reciprocal_v<B> && (occurrences<B, Roots> + ...) == 1)
-                return make(ops::div{}, arg<0>(rebuilt), arg<1>(arg<1>(rebuilt)));
+                return node<ops::div, A, std::remove_cvref_t<decltype(arg<1>(arg<1>(rebuilt)))>>{{arg<0>(rebuilt), arg<1>(arg<1>(rebuilt))}};
             else if constexpr (is_reciprocal_v<A> && (occurrences<A, Roots> + ...) == 1)
-                return make(ops::div{}, arg<1>(rebuilt), arg<1>(arg<0>(rebuilt)));
+                return node<ops::div, B, std::remove_cvref_t<decltype(arg<1>(arg<0>(rebuilt)))>>{{arg<1>(rebuilt), arg<1>(arg<0>(rebuilt))}};
             else return rebuilt;
         } else {
             return rebuilt;

@@ -3,10 +3,15 @@
 // serves the scalar reference, the SIMD body and its tail.
 #pragma once
 
+#include <array>
 #include <cmath>
+#include <limits>
+#include <cstddef>
+#include <iterator>
 #include <type_traits>
 
 #include <xsimd/xsimd.hpp>
+#include <sleef.h>
 
 #include "../expression/nodes.hpp"
 
@@ -52,7 +57,6 @@ ACTDSL_INLINE T apply(ops::pow<N>, const T& a) {
         using std::fname;                                                             \
         return fname(a);                                                              \
     }
-ACTDSL_MATH_FUNCTION(exp)
 ACTDSL_MATH_FUNCTION(log)
 ACTDSL_MATH_FUNCTION(log1p)
 ACTDSL_MATH_FUNCTION(expm1)
@@ -60,10 +64,143 @@ ACTDSL_MATH_FUNCTION(sqrt)
 ACTDSL_MATH_FUNCTION(sin)
 ACTDSL_MATH_FUNCTION(cos)
 ACTDSL_MATH_FUNCTION(tanh)
-ACTDSL_MATH_FUNCTION(erf)
-ACTDSL_MATH_FUNCTION(erfc)
 ACTDSL_MATH_FUNCTION(abs)
 #undef ACTDSL_MATH_FUNCTION
+
+// exp. xsimd's flushes results below the smallest normal number to 0; those lanes
+// are recomputed as exp(a/2)^2 (a/2 is exact, the square rounds to the subnormal),
+// so that x * sigmoid(x) at x = -88 in float is -5.3e-37, not 0.
+template <class T>
+ACTDSL_INLINE T apply(ops::exp, const T& a) {
+    using std::exp;
+    const T e = exp(a);
+    if constexpr (!std::is_floating_point_v<T>) {
+        using E = element_t<T>;
+        const T smallest_normal_log(std::log(std::numeric_limits<E>::min()));
+        const auto subnormal = a < smallest_normal_log;
+        if (xsimd::any(subnormal)) [[unlikely]] {
+            const T h = exp(a * T(E(0.5)));
+            return select(subnormal, h * h, e);
+        }
+    }
+    return e;
+}
+
+// erf and erfc on batches go to SLEEF (1.0 and 1.5 ULP): xsimd's lose up to 68
+// ULPs (erf, double) and every digit in erfc's right tail (5e7 ULPs at 26, double),
+// which is gelu's left tail. One SLEEF entry per instruction set; scalars take <cmath>.
+#define ACTDSL_SLEEF_DISPATCH(fn, ulp)                                                                  \
+    template <class T>                                                                                  \
+    ACTDSL_INLINE T apply(ops::fn, const T& a) {                                                        \
+        if constexpr (std::is_floating_point_v<T>) {                                                    \
+            using std::fn;                                                                              \
+            return fn(a);                                                                               \
+        } else {                                                                                        \
+            using A = typename T::arch_type;                                                            \
+            constexpr bool is_float = std::is_same_v<element_t<T>, float>;                              \
+            if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {                                       \
+                if constexpr (is_float) return T(Sleef_##fn##f16_##ulp##avx512f(a));                    \
+                else return T(Sleef_##fn##d8_##ulp##avx512f(a));                                        \
+            } else if constexpr (std::is_base_of_v<xsimd::avx2, A>) {                                   \
+                if constexpr (is_float) return T(Sleef_##fn##f8_##ulp##avx2(a));                        \
+                else return T(Sleef_##fn##d4_##ulp##avx2(a));                                           \
+            } else if constexpr (std::is_base_of_v<xsimd::avx, A>) {                                    \
+                if constexpr (is_float) return T(Sleef_##fn##f8_##ulp##avx(a));                         \
+                else return T(Sleef_##fn##d4_##ulp##avx(a));                                            \
+            } else if constexpr (std::is_base_of_v<xsimd::sse4_1, A>) {                                 \
+                if constexpr (is_float) return T(Sleef_##fn##f4_##ulp##sse4(a));                        \
+                else return T(Sleef_##fn##d2_##ulp##sse4(a));                                           \
+            } else if constexpr (std::is_base_of_v<xsimd::sse2, A>) {                                   \
+                if constexpr (is_float) return T(Sleef_##fn##f4_##ulp##sse2(a));                        \
+                else return T(Sleef_##fn##d2_##ulp##sse2(a));                                           \
+            } else {                                                                                    \
+                alignas(64) std::array<element_t<T>, T::size> lanes;                                    \
+                a.store_aligned(lanes.data());                                                          \
+                for (auto& v : lanes) v = std::fn(v);                                                   \
+                return T::load_aligned(lanes.data());                                                   \
+            }                                                                                           \
+        }                                                                                               \
+    }
+ACTDSL_SLEEF_DISPATCH(erf, u10)
+ACTDSL_SLEEF_DISPATCH(erfc, u15)
+#undef ACTDSL_SLEEF_DISPATCH
+
+// u - tanh(u) = u^3 (a_0 + a_1 u^2 + ...), a_k from the Bernoulli numbers. Below |u| = 1,
+// where the difference cancels (every digit near 0), 42 terms reach double precision;
+// above, the difference loses at most 2 bits.
+inline constexpr long double tanhshrink_series[] = {
+    3.333333333333333333333e-1L,
+    -1.333333333333333333333e-1L,
+    5.396825396825396825397e-2L,
+    -2.186948853615520282187e-2L,
+    8.863235529902196568863e-3L,
+    -3.592128036572481016925e-3L,
+    1.455834387051318268249e-3L,
+    -5.900274409455859813781e-4L,
+    2.391291142435524814857e-4L,
+    -9.691537956929450325596e-5L,
+    3.927832388331683405337e-5L,
+    -1.591890506932896474074e-5L,
+    6.451689215655430763191e-6L,
+    -2.614771151290754554264e-6L,
+    1.059726832010465435091e-6L,
+    -4.294911078273805854820e-7L,
+    1.740661896357164777986e-7L,
+    -7.054636946400968325215e-8L,
+    2.859136662305253908331e-8L,
+    -1.158764443279885220020e-8L,
+    4.696295398230901628819e-9L,
+    -1.903336833931275921320e-9L,
+    7.713933635359062290479e-10L,
+    -3.126339545892087045778e-10L,
+    1.267057693030540106010e-10L,
+    -5.135191408039367740076e-11L,
+    2.081214686770047419897e-11L,
+    -8.434845419094338293849e-12L,
+    3.418514086811155814039e-12L,
+    -1.385471574294846899390e-12L,
+    5.615104792414680083259e-13L,
+    -2.275716255372874845543e-13L,
+    9.223130585139531735049e-14L,
+    -3.737994031096738885022e-14L,
+    1.514951918714860507511e-14L,
+    -6.139868862616813824517e-15L,
+    2.488395122276278938247e-15L,
+    -1.008508556635409648704e-15L,
+    4.087331226869013761902e-16L,
+    -1.656532951378628367277e-16L,
+    6.713675175048711656071e-17L,
+    -2.720950061304458791031e-17L
+};
+// Terms for T: 20 reach float precision at |u| = 1 (0.405^20 = 1.4e-8 of the sum), 42 double's.
+template <class E>
+inline constexpr std::size_t tanhshrink_terms = std::numeric_limits<E>::digits <= 24 ? 20 : std::size(tanhshrink_series);
+
+template <class T>
+ACTDSL_INLINE T apply(ops::tanhshrink, const T& a) {
+    using E = element_t<T>;
+    using std::abs;
+    using std::tanh;
+    const T z = a * a;
+    const T z2 = z * z;
+    // Horner in z^2 over the even and the odd terms: two chains of half the length, interleaved.
+    constexpr std::size_t n = tanhshrink_terms<E>;
+    constexpr std::size_t top = (n - 1) & ~std::size_t{1};  // the highest even index
+    // Rounded to E at compile time: converting long double at run time costs x87 loads per batch.
+    static constexpr auto a_k = [] {
+        std::array<E, n + 1> r{};
+        for (std::size_t k = 0; k < n; ++k) r[k] = static_cast<E>(tanhshrink_series[k]);
+        return r;
+    }();
+    T even(a_k[top]);
+    T odd(a_k[n % 2 == 0 ? n - 1 : n]);  // a_k[n] is 0
+    for (std::size_t k = top; k >= 2; k -= 2) {
+        even = even * z2 + T(a_k[k - 2]);
+        odd = odd * z2 + T(a_k[k - 1]);
+    }
+    const T series = a * z * (even + z * odd);
+    return select(abs(a) < T(1), series, a - tanh(a));
+}
 
 // sign(a): -1, 0 or 1; NaN stays NaN.
 template <class T>
@@ -75,6 +212,7 @@ ACTDSL_INLINE T apply(ops::sign, const T& a) {
 template <class M, class T>
 ACTDSL_INLINE T apply(ops::where, const M& cond, const T& a, const T& b) { return select(cond, a, b); }
 
+template <class T> ACTDSL_INLINE auto apply(ops::equal, const T& a, const T& b) { return a == b; }
 template <class T> ACTDSL_INLINE auto apply(ops::less, const T& a, const T& b) { return a < b; }
 template <class T> ACTDSL_INLINE auto apply(ops::less_equal, const T& a, const T& b) { return a <= b; }
 template <class T> ACTDSL_INLINE auto apply(ops::greater, const T& a, const T& b) { return a > b; }

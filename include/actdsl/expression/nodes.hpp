@@ -104,6 +104,7 @@ enum class notation { infix, prefix, call };
 
 ACTDSL_INFIX(logical_or, "||", 1, true)
 ACTDSL_INFIX(logical_and, "&&", 2, true)
+ACTDSL_INFIX(equal, "==", 3, true)
 ACTDSL_INFIX(less, "<", 3, true)
 ACTDSL_INFIX(less_equal, "<=", 3, true)
 ACTDSL_INFIX(greater, ">", 3, true)
@@ -146,6 +147,12 @@ ACTDSL_CALL(sign, "sign")
 ACTDSL_CALL(min, "min")
 ACTDSL_CALL(max, "max")
 ACTDSL_CALL(where, "where")
+// Specialised nodes: their derivative and their lowering to primitives are
+// written out by hand (calculus/derivative.hpp, evaluation/lower.hpp) because
+// the primitives' own chain rule would overflow or cancel.
+ACTDSL_CALL(softplus, "softplus")            // log(1 + exp(u))
+ACTDSL_CALL(tanh_softplus, "tanh_softplus")  // tanh(softplus(u)), mish's gate
+ACTDSL_CALL(tanhshrink, "tanhshrink")        // u - tanh(u), summed as a series near 0
 #undef ACTDSL_INFIX
 #undef ACTDSL_CALL
 }  // namespace ops

@@ -157,6 +157,8 @@ ACTDSL_UNARY_FUNCTION(erf)
 ACTDSL_UNARY_FUNCTION(erfc)
 ACTDSL_UNARY_FUNCTION(abs)
 ACTDSL_UNARY_FUNCTION(sign)
+// softplus(u) = log(1 + exp(u)), exact for every u (PyTorch's threshold is the catalog's Softplus).
+ACTDSL_UNARY_FUNCTION(softplus)
 #undef ACTDSL_UNARY_FUNCTION
 
 template <value_operand A, value_operand B>

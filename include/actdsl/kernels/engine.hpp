@@ -90,18 +90,51 @@ ACTDSL_INLINE void evaluate_batch(const Env& env, const Store& store) {
     for (std::size_t k = 0; k < outputs; ++k) store(k, s[Plan::root_slot[k]]);
 }
 
-template <class Plan, class Fallback = void, class T, std::size_t NIn, std::size_t NOut, std::size_t NU>
+// The roots of Plan (before its guard) that are not stored: they are summed over
+// the array instead (a parameter's gradient, sum of dy * df/dbeta).
+template <class Plan, class Fallback, std::size_t NOut>
+inline constexpr std::size_t reduced_roots = Plan::root_slot.size() - (std::is_void_v<Fallback> ? 0 : 1) - NOut;
+
+// Sums of batches: W lanes in T, moved into double every `flush` batches so that
+// a float sum over millions of elements keeps its digits.
+template <class batch, std::size_t R>
+struct batch_sums {
+    static constexpr std::size_t flush = 256;
+    std::array<batch, R> partial{};
+    std::array<double, R>* total;
+    std::size_t count = 0;
+    void add(std::size_t k, const batch& v) { partial[k] += v; }
+    void step() {
+        if (++count % flush == 0) drain();
+    }
+    void drain() {
+        for (std::size_t k = 0; k < R; ++k) {
+            (*total)[k] += static_cast<double>(xsimd::hadd(partial[k]));
+            partial[k] = batch(0);
+        }
+    }
+};
+
+template <class Plan, class Fallback = void, class T, std::size_t NIn, std::size_t NOut, std::size_t NU, std::size_t R = 0>
 void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t n,
-                    const std::array<double, NU>& uniforms) {
+                    const std::array<double, NU>& uniforms, std::array<double, R>* sums = nullptr) {
     using batch = xsimd::batch<T>;
     constexpr std::size_t W = batch::size;
+    static_assert(reduced_roots<Plan, Fallback, NOut> == R, "actdsl: internal error: one sum per reduced root");
     evaluation::stream_environment<batch, NIn, NU> env{in, 0, {}};
     for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
+    batch_sums<batch, R> acc{{}, sums};
+    for (std::size_t k = 0; k < R; ++k) acc.partial[k] = batch(0);
     std::size_t i = 0;
     for (; i + W <= n; i += W) {
         env.offset = i;
-        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) { v.store_unaligned(out[k] + i); });
+        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
+            if (k < NOut) v.store_unaligned(out[k] + i);
+            else if constexpr (R > 0) acc.add(k - NOut, v);
+        });
+        if constexpr (R > 0) acc.step();
     }
+    if constexpr (R > 0) acc.drain();
     if (i == n) return;
     // The tail: zero-padded batches, so its lanes compute exactly as the body's do.
     const std::size_t m = n - i;
@@ -114,7 +147,9 @@ void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NO
     alignas(64) std::array<T, W> out_buf{};
     evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
         v.store_aligned(out_buf.data());
-        std::copy_n(out_buf.begin(), m, out[k] + i);
+        if (k < NOut) std::copy_n(out_buf.begin(), m, out[k] + i);
+        else if constexpr (R > 0)  // only the real lanes: the padding's values are not part of the sum
+            for (std::size_t j = 0; j < m; ++j) (*sums)[k - NOut] += static_cast<double>(out_buf[j]);
     });
 }
 
@@ -127,8 +162,8 @@ void write_n(const T* src, std::size_t m, It& it) {
     for (std::size_t j = 0; j < m; ++j, ++it) *it = src[j];
 }
 
-template <class Plan, class Fallback, class T, class Ins, class Outs, std::size_t NU>
-void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<double, NU>& uniforms) {
+template <class Plan, class Fallback, class T, class Ins, class Outs, std::size_t NU, std::size_t R = 0>
+void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<double, NU>& uniforms, std::array<double, R>* sums = nullptr) {
     using batch = xsimd::batch<T>;
     constexpr std::size_t W = batch::size;
     constexpr std::size_t NIn = std::tuple_size_v<Ins>;
@@ -145,7 +180,14 @@ void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<d
         [&]<std::size_t... K>(std::index_sequence<K...>) {
             ((in_buf[K].fill(T(0)), read_n(std::get<K>(in_its), m, in_buf[K].data())), ...);
         }(std::make_index_sequence<NIn>{});
-        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) { v.store_aligned(out_buf[k].data()); });
+        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
+            if (k < NOut) v.store_aligned(out_buf[k].data());
+            else if constexpr (R > 0) {
+                alignas(64) std::array<T, W> lanes{};
+                v.store_aligned(lanes.data());
+                for (std::size_t j = 0; j < m; ++j) (*sums)[k - NOut] += static_cast<double>(lanes[j]);
+            }
+        });
         [&]<std::size_t... K>(std::index_sequence<K...>) {
             (write_n(out_buf[K].data(), m, std::get<K>(out_its)), ...);
         }(std::make_index_sequence<NOut>{});
@@ -154,8 +196,9 @@ void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<d
 
 // Runs program p with inputs `ins` (a tuple of arrays) writing `outs` (a tuple of
 // arrays), after checking that every shape agrees. `names` names them for errors.
-template <class Program, class Ins, class Outs, class Names = std::array<std::string_view, std::tuple_size_v<Ins> + std::tuple_size_v<Outs>>>
-void run(std::string_view function, const Names& names, const Program& p, const Ins& ins, Outs outs) {
+// With sums, the program's last R roots are summed over the array into (*sums)[0..R).
+template <class Program, class Ins, class Outs, class Names = std::array<std::string_view, std::tuple_size_v<Ins> + std::tuple_size_v<Outs>>, std::size_t R = 0>
+void run(std::string_view function, const Names& names, const Program& p, const Ins& ins, Outs outs, std::array<double, R>* sums = nullptr) {
     using plan_type = typename Program::plan_type;
     using fast_plan_type = typename Program::fast_plan_type;
     using T = value_type_of<std::tuple_element_t<0, Ins>>;
@@ -166,11 +209,11 @@ void run(std::string_view function, const Names& names, const Program& p, const 
     const bool contiguous = std::none_of(in_ptrs.begin(), in_ptrs.end(), [](auto q) { return q == nullptr; }) &&
                             std::none_of(out_ptrs.begin(), out_ptrs.end(), [](auto q) { return q == nullptr; });
     if constexpr (std::is_void_v<fast_plan_type>) {
-        if (contiguous) run_contiguous<plan_type>(in_ptrs, out_ptrs, n, p.uniforms);
-        else run_iterators<plan_type, void, T>(ins, outs, n, p.uniforms);
+        if (contiguous) run_contiguous<plan_type>(in_ptrs, out_ptrs, n, p.uniforms, sums);
+        else run_iterators<plan_type, void, T>(ins, outs, n, p.uniforms, sums);
     } else {
-        if (contiguous) run_contiguous<fast_plan_type, plan_type>(in_ptrs, out_ptrs, n, p.uniforms);
-        else run_iterators<fast_plan_type, plan_type, T>(ins, outs, n, p.uniforms);
+        if (contiguous) run_contiguous<fast_plan_type, plan_type>(in_ptrs, out_ptrs, n, p.uniforms, sums);
+        else run_iterators<fast_plan_type, plan_type, T>(ins, outs, n, p.uniforms, sums);
     }
 }
 

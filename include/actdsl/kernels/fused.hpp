@@ -4,6 +4,8 @@
 //   backward(f, x, dy, dx)             dx = dy * f'(x)
 //   forward_backward(f, x, dy, y, dx)  both, in one pass
 // Parameter values follow the arrays: forward(swish, x, y, beta = 1.5).
+// backward(swish, x, dy, dx, parameter_gradients(dbeta), beta = 1.5) also adds
+// sum(dy * df/dbeta) to dbeta, in the same pass and without a temporary array.
 // Any output may alias an input of the same shape (PyTorch's inplace=True).
 #pragma once
 
@@ -150,6 +152,38 @@ template <class F, class X, class Y, parameter_value... B>
 void forward(const F& f, const X& x_in, Y&& y_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, Y>();
     kernels::run("forward", {"x", "y"}, kernels::forward_program(f, params...), std::forward_as_tuple(x_in), std::forward_as_tuple(y_out));
+}
+
+// Where backward adds each bound parameter's gradient, in the order of the bindings.
+template <std::size_t N>
+struct parameter_gradient_outputs {
+    std::array<double*, N> targets;
+};
+template <class... D>
+    requires(std::same_as<D, double> && ...)
+constexpr parameter_gradient_outputs<sizeof...(D)> parameter_gradients(D&... sums) {
+    return {{&sums...}};
+}
+
+namespace kernels {
+template <fixed_string N>
+constexpr parameter<N> parameter_of(const parameter_binding<N>&) { return {}; }
+}  // namespace kernels
+
+template <class F, class X, class DY, class DX, std::size_t NP, parameter_value... B>
+void backward(const F& f, const X& x_in, const DY& dy_in, DX&& dx_out, parameter_gradient_outputs<NP> dparams, const B&... params) {
+    static_assert(NP == sizeof...(B),
+                  "actdsl::backward: parameter_gradients(...) takes one double per bound parameter, in the order of the bindings");
+    kernels::check_kernel_arguments<F, X, DY, DX>();
+    const auto n = kernels::number_one_input(f);
+    using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
+    const auto grad = [&](auto v) { return make(ops::mul{}, kernels::incoming_gradient, derivative(n.expr, v)); };
+    const auto p = evaluation::make_program<V, kernels::incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad(V{}),
+                                                                             grad(kernels::parameter_of(params))...);
+    std::array<double, NP> sums{};
+    kernels::run("backward", std::array<std::string_view, 3>{"x", "dy", "dx"}, p, std::forward_as_tuple(x_in, dy_in),
+                 std::forward_as_tuple(dx_out), &sums);
+    for (std::size_t k = 0; k < NP; ++k) *dparams.targets[k] += sums[k];
 }
 
 template <class F, class X, class DY, class DX, parameter_value... B>

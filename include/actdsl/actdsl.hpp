@@ -6,6 +6,7 @@
 //   calculus/    simplify() and derivative()
 //   evaluation/  numbering, lowering, common subexpressions, math on scalars and batches
 //   kernels/     loops over arrays: fused forward/backward, unfused reference
+//   catalog/     the torch.nn activations, and building them by name from JSON
 #pragma once
 
 #include "expression/nodes.hpp"
@@ -16,3 +17,5 @@
 #include "evaluation/program.hpp"
 #include "kernels/fused.hpp"
 #include "kernels/unfused.hpp"
+#include "catalog/elementwise.hpp"
+#include "catalog/from_output.hpp"

@@ -1,0 +1,83 @@
+// Maxout: the maximum over groups of `pieces` consecutive entries along `dim`
+// (x.reshape(..., size / pieces, pieces, ...).max(dim + 1) in PyTorch terms).
+// The gradient goes to the arg-max; on a tie, to the first piece, as torch.max;
+// a NaN is the maximum and takes the gradient.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xstrided_view.hpp>
+
+#include "../kernels/fused.hpp"
+#include "glu.hpp"
+
+namespace actdsl {
+namespace maxout_detail {
+
+template <class X>
+std::size_t check(std::string_view function, const X& input, std::size_t pieces, std::ptrdiff_t dim) {
+    if (pieces == 0) throw std::invalid_argument("actdsl::" + std::string(function) + ": pieces must be at least 1");
+    const std::size_t axis = glu_detail::normalize_axis(function, dim, input.dimension());
+    if (input.shape()[axis] % pieces != 0)
+        throw std::invalid_argument("actdsl::" + std::string(function) + ": the size of dim " + std::to_string(dim) + " must be a multiple of pieces = " +
+                                    std::to_string(pieces) + ", but the input has shape " + kernels::shape_string(input.shape()));
+    return axis;
+}
+
+// Piece p: entries p, p + pieces, p + 2 pieces, ... along axis.
+template <class E>
+auto piece(E&& e, std::size_t axis, std::size_t pieces, std::size_t p) {
+    xt::xstrided_slice_vector sv(e.dimension(), xt::all());
+    sv[axis] = xt::range(p, e.shape()[axis], pieces);
+    return xt::strided_view(std::forward<E>(e), sv);
+}
+
+inline constexpr variable<"a"> a{};
+inline constexpr variable<"b"> b{};
+
+}  // namespace maxout_detail
+
+template <class X>
+std::vector<std::size_t> maxout_output_shape(const X& input, std::size_t pieces, std::ptrdiff_t dim = 1) {
+    const std::size_t axis = maxout_detail::check("maxout", input, pieces, dim);
+    std::vector<std::size_t> shape(input.shape().begin(), input.shape().end());
+    shape[axis] /= pieces;
+    return shape;
+}
+
+// y = max over each group of `pieces`; y has maxout_output_shape(x, pieces, dim). NaN propagates.
+template <class X, class Y>
+void maxout_forward(const X& x_in, Y&& y_out, std::size_t pieces, std::ptrdiff_t dim = 1) {
+    using namespace maxout_detail;
+    const std::size_t axis = check("maxout_forward", x_in, pieces, dim);
+    const auto first = piece(x_in, axis, pieces, 0);
+    kernels::check_same_shape("maxout_forward", std::array<std::string_view, 2>{"x's first piece", "y"}, first, y_out);
+    xt::noalias(y_out) = first;
+    for (std::size_t p = 1; p < pieces; ++p) forward(max(a, b), inputs(a = y_out, b = piece(x_in, axis, pieces, p)), y_out);
+}
+
+// dx (x's shape): dy at each group's arg-max, 0 elsewhere.
+template <class X, class DY, class DX>
+void maxout_backward(const X& x_in, const DY& dy_in, DX&& dx_out, std::size_t pieces, std::ptrdiff_t dim = 1) {
+    using namespace maxout_detail;
+    using T = typename std::remove_cvref_t<X>::value_type;
+    const std::size_t axis = check("maxout_backward", x_in, pieces, dim);
+    kernels::check_same_shape("maxout_backward", std::array<std::string_view, 2>{"x", "dx"}, x_in, dx_out);
+    xt::xarray<T> best(maxout_output_shape(x_in, pieces, dim));
+    kernels::check_same_shape("maxout_backward", std::array<std::string_view, 2>{"y", "dy"}, best, dy_in);
+    maxout_forward(x_in, best, pieces, dim);
+    xt::xarray<bool> taken = xt::zeros<bool>(best.shape());
+    for (std::size_t p = 0; p < pieces; ++p) {
+        const auto xp = piece(x_in, axis, pieces, p);
+        const auto is_max = !taken && (xt::equal(xp, best) || xt::isnan(xp));
+        piece(dx_out, axis, pieces, p) = xt::where(is_max, dy_in, T(0));
+        taken = taken || is_max;
+    }
+}
+
+}  // namespace actdsl

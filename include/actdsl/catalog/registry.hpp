@@ -1,0 +1,486 @@
+// Activations by name, from configuration:
+//   auto act = actdsl::build_activation_layer({{"type", "LeakyReLU"}, {"negative_slope", 0.1}});
+//   xt::xarray<float> y = act->forward(x);
+//   xt::xarray<float> dx = act->backward(x, dy);
+// Types and parameters are torch.nn's (class names, argument names, defaults and
+// validation). An unknown type lists the known ones; an unknown or invalid
+// parameter names itself and the rule it broke. register_activation adds your own.
+//
+// Building the catalog instantiates every activation's kernels (float and double):
+// include this header in one translation unit of a program, not in every one.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <xtensor/xarray.hpp>
+
+#include "../kernels/fused.hpp"
+#include "elementwise.hpp"
+#include "from_output.hpp"
+#include "glu.hpp"
+#include "maxout.hpp"
+#include "prelu.hpp"
+#include "rrelu.hpp"
+
+namespace actdsl {
+
+// An activation built at run time. forward and backward work on float and double.
+class activation {
+public:
+    virtual ~activation() = default;
+    // The config's "type".
+    virtual const std::string& type() const = 0;
+    // True when the config asked for inplace=True (PyTorch's flag): forward_inplace is then the intended call.
+    virtual bool inplace() const { return false; }
+
+    virtual xt::xarray<float> forward(const xt::xarray<float>& input) const = 0;
+    virtual xt::xarray<double> forward(const xt::xarray<double>& input) const = 0;
+    // dL/dx from x and dL/dy. For learnable activations (PReLU) this also sets parameter_gradients().
+    virtual xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) = 0;
+    virtual xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) = 0;
+
+    // y overwrites x (elementwise activations only; the others throw).
+    virtual void forward_inplace(xt::xarray<float>& input) const { input = forward(input); }
+    virtual void forward_inplace(xt::xarray<double>& input) const { input = forward(input); }
+
+    // dL/dx from y = forward(x) and dL/dy, for the activations whose output determines
+    // the derivative (ReLU, ReLU6, Hardtanh, LeakyReLU and ELU with a slope or alpha
+    // >= 0, CELU, SELU, Sigmoid, Tanh): backward after forward_inplace.
+    virtual bool has_backward_from_output() const { return false; }
+    virtual xt::xarray<float> backward_from_output(const xt::xarray<float>&, const xt::xarray<float>&) const { missing_output_derivative(); }
+    virtual xt::xarray<double> backward_from_output(const xt::xarray<double>&, const xt::xarray<double>&) const { missing_output_derivative(); }
+
+    // Learnable parameters (PReLU's weight) and the gradients the last backward computed.
+    virtual xt::xarray<double>* parameters() { return nullptr; }
+    virtual const xt::xarray<double>* parameter_gradients() const { return nullptr; }
+
+private:
+    [[noreturn]] void missing_output_derivative() const {
+        throw std::logic_error("actdsl: " + type() + "'s derivative is not a function of its output; keep the input and call backward");
+    }
+};
+
+// The parameters of one config, read with PyTorch's names and defaults; finish()
+// rejects any key that no read asked for.
+class activation_config {
+public:
+    activation_config(const nlohmann::json& config, std::string type) : config_(config), type_(std::move(type)) {
+        if (!config_.is_object()) fail("the config must be a JSON object such as {\"type\": \"ReLU\"}");
+        used_.insert("type");
+    }
+    const std::string& type() const { return type_; }
+
+    double number(const std::string& name, double fallback) { return has(name) ? number(name) : fallback; }
+    double number(const std::string& name) {
+        const nlohmann::json& v = get(name);
+        if (!v.is_number()) fail("parameter " + name + " must be a number, got " + v.dump());
+        return v.get<double>();
+    }
+    long long integer(const std::string& name, long long fallback) {
+        if (!has(name)) return fallback;
+        const nlohmann::json& v = get(name);
+        if (!v.is_number_integer()) fail("parameter " + name + " must be an integer, got " + v.dump());
+        return v.get<long long>();
+    }
+    bool flag(const std::string& name, bool fallback) {
+        if (!has(name)) return fallback;
+        const nlohmann::json& v = get(name);
+        if (!v.is_boolean()) fail("parameter " + name + " must be true or false, got " + v.dump());
+        return v.get<bool>();
+    }
+    std::string text(const std::string& name, const std::string& fallback) {
+        if (!has(name)) return fallback;
+        const nlohmann::json& v = get(name);
+        if (!v.is_string()) fail("parameter " + name + " must be a string, got " + v.dump());
+        return v.get<std::string>();
+    }
+    // Throws "<type>: <name> = <value>: <rule>" unless ok.
+    void require(bool ok, const std::string& name, const std::string& rule) {
+        if (!ok) fail("invalid " + name + " = " + (config_.contains(name) ? config_.at(name).dump() : "(default)") + ": " + rule);
+    }
+    void finish() const {
+        for (const auto& [key, value] : config_.items())
+            if (!used_.count(key)) {
+                std::string known;
+                for (const auto& k : used_)
+                    if (k != "type") known += (known.empty() ? "" : ", ") + k;
+                fail("unknown parameter " + key + (known.empty() ? " (it takes none)" : " (it takes " + known + ")"));
+            }
+    }
+    [[noreturn]] void fail(const std::string& what) const {
+        throw std::invalid_argument("actdsl::build_activation_layer: " + type_ + ": " + what);
+    }
+
+private:
+    bool has(const std::string& name) {
+        used_.insert(name);
+        return config_.contains(name);
+    }
+    const nlohmann::json& get(const std::string& name) {
+        used_.insert(name);
+        if (!config_.contains(name)) fail("missing required parameter " + name);
+        return config_.at(name);
+    }
+    const nlohmann::json& config_;
+    std::string type_;
+    std::set<std::string> used_;
+};
+
+namespace catalog_detail {
+
+template <class T>
+xt::xarray<T> empty_like(const xt::xarray<T>& x) { return xt::xarray<T>::from_shape(x.shape()); }
+
+struct no_derivative_from_output {};
+
+// An elementwise activation: one expression, run by the fused kernels, and G its
+// derivative written in actdsl::output when there is one.
+template <class F, class G = no_derivative_from_output>
+class expression_activation final : public activation {
+public:
+    expression_activation(std::string type, const F& f, bool inplace, const G& g = {})
+        : type_(std::move(type)), f_(f), g_(g), inplace_(inplace) {}
+    const std::string& type() const override { return type_; }
+    bool inplace() const override { return inplace_; }
+    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return run_forward(input); }
+    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return run_forward(input); }
+    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override { return run_backward(input, dy); }
+    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override { return run_backward(input, dy); }
+    void forward_inplace(xt::xarray<float>& input) const override { actdsl::forward(f_, input, input); }
+    void forward_inplace(xt::xarray<double>& input) const override { actdsl::forward(f_, input, input); }
+    bool has_backward_from_output() const override { return !std::is_same_v<G, no_derivative_from_output>; }
+    xt::xarray<float> backward_from_output(const xt::xarray<float>& y, const xt::xarray<float>& dy) const override {
+        return run_backward_from_output(y, dy);
+    }
+    xt::xarray<double> backward_from_output(const xt::xarray<double>& y, const xt::xarray<double>& dy) const override {
+        return run_backward_from_output(y, dy);
+    }
+
+private:
+    template <class T>
+    xt::xarray<T> run_backward_from_output(const xt::xarray<T>& y, const xt::xarray<T>& dy) const {
+        if constexpr (std::is_same_v<G, no_derivative_from_output>) {
+            return activation::backward_from_output(y, dy);
+        } else {
+            auto dx = empty_like(y);
+            actdsl::backward_from_output(g_, y, dy, dx);
+            return dx;
+        }
+    }
+    template <class T>
+    xt::xarray<T> run_forward(const xt::xarray<T>& x) const {
+        auto y = empty_like(x);
+        actdsl::forward(f_, x, y);
+        return y;
+    }
+    template <class T>
+    xt::xarray<T> run_backward(const xt::xarray<T>& x, const xt::xarray<T>& dy) const {
+        auto dx = empty_like(x);
+        actdsl::backward(f_, x, dy, dx);
+        return dx;
+    }
+    std::string type_;
+    F f_;
+    G g_;
+    bool inplace_;
+};
+
+template <class F, class G = no_derivative_from_output>
+std::unique_ptr<activation> elementwise(activation_config& c, const F& f, bool has_inplace, const G& g = {}) {
+    const bool in = has_inplace && c.flag("inplace", false);
+    c.finish();
+    return std::make_unique<expression_activation<F, G>>(c.type(), f, in, g);
+}
+
+class prelu_activation final : public activation {
+public:
+    prelu_activation(std::size_t n, double init) : weight_(xt::xarray<double>::from_shape({n})), dweight_(xt::zeros<double>({n})) {
+        weight_.fill(init);
+    }
+    const std::string& type() const override { return type_; }
+    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return run_forward(input); }
+    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return run_forward(input); }
+    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override { return run_backward(input, dy); }
+    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override { return run_backward(input, dy); }
+    xt::xarray<double>* parameters() override { return &weight_; }
+    const xt::xarray<double>* parameter_gradients() const override { return &dweight_; }
+
+private:
+    template <class T>
+    xt::xarray<T> run_forward(const xt::xarray<T>& x) const {
+        auto y = empty_like(x);
+        prelu_forward(x, weight_, y);
+        return y;
+    }
+    template <class T>
+    xt::xarray<T> run_backward(const xt::xarray<T>& x, const xt::xarray<T>& dy) {
+        auto dx = empty_like(x);
+        if (dweight_.size() != weight_.size()) dweight_ = xt::zeros<double>(weight_.shape());
+        prelu_backward(x, weight_, dy, dx, dweight_);
+        return dx;
+    }
+    std::string type_ = "PReLU";
+    xt::xarray<double> weight_, dweight_;
+};
+
+// RReLU in training mode: each forward draws new slopes (the next step of the
+// seeded generator); backward uses the slopes of the last forward. Not thread-safe.
+class rrelu_training_activation final : public activation {
+public:
+    rrelu_training_activation(rrelu_noise noise, bool inplace) : noise_(noise), inplace_(inplace) {}
+    const std::string& type() const override { return type_; }
+    bool inplace() const override { return inplace_; }
+    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return run_forward(input); }
+    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return run_forward(input); }
+    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override { return run_backward(input, dy); }
+    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override { return run_backward(input, dy); }
+    void forward_inplace(xt::xarray<float>& input) const override { rrelu_train_forward(input, input, next()); }
+    void forward_inplace(xt::xarray<double>& input) const override { rrelu_train_forward(input, input, next()); }
+    // The generator state of the last forward pass (its step), for a backward elsewhere.
+    const rrelu_noise& last_noise() const { return noise_; }
+
+private:
+    const rrelu_noise& next() const {
+        ++noise_.step;
+        return noise_;
+    }
+    template <class T>
+    xt::xarray<T> run_forward(const xt::xarray<T>& input) const {
+        auto y = empty_like(input);
+        rrelu_train_forward(input, y, next());
+        return y;
+    }
+    template <class T>
+    xt::xarray<T> run_backward(const xt::xarray<T>& input, const xt::xarray<T>& dy) const {
+        auto dx = empty_like(input);
+        rrelu_train_backward(input, dy, dx, noise_);
+        return dx;
+    }
+    std::string type_ = "RReLU";
+    mutable rrelu_noise noise_;
+    bool inplace_;
+};
+
+// GLU and Maxout change the shape, so they share one wrapper: Op gives the name,
+// why there is no in-place form, the output shape and the two passes.
+template <class Op>
+class reshaping_activation final : public activation {
+public:
+    explicit reshaping_activation(Op op) : op_(std::move(op)) {}
+    const std::string& type() const override { return type_; }
+    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return run_forward(input); }
+    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return run_forward(input); }
+    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override { return run_backward(input, dy); }
+    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override { return run_backward(input, dy); }
+    void forward_inplace(xt::xarray<float>&) const override { no_inplace(); }
+    void forward_inplace(xt::xarray<double>&) const override { no_inplace(); }
+
+private:
+    [[noreturn]] static void no_inplace() { throw std::logic_error(std::string("actdsl: ") + Op::why_not_inplace); }
+    template <class T>
+    xt::xarray<T> run_forward(const xt::xarray<T>& x) const {
+        xt::xarray<T> y = xt::xarray<T>::from_shape(op_.output_shape(x));
+        op_.forward(x, y);
+        return y;
+    }
+    template <class T>
+    xt::xarray<T> run_backward(const xt::xarray<T>& x, const xt::xarray<T>& dy) const {
+        auto dx = empty_like(x);
+        op_.backward(x, dy, dx);
+        return dx;
+    }
+    std::string type_{Op::name};
+    Op op_;
+};
+
+struct glu_op {
+    static constexpr const char* name = "GLU";
+    static constexpr const char* why_not_inplace = "GLU halves its input; it cannot run in place";
+    std::ptrdiff_t dim;
+    template <class T> auto output_shape(const xt::xarray<T>& x) const { return glu_output_shape(x, dim); }
+    template <class T> void forward(const xt::xarray<T>& x, xt::xarray<T>& y) const { glu_forward(x, y, dim); }
+    template <class T>
+    void backward(const xt::xarray<T>& x, const xt::xarray<T>& dy, xt::xarray<T>& dx) const { glu_backward(x, dy, dx, dim); }
+};
+
+struct maxout_op {
+    static constexpr const char* name = "Maxout";
+    static constexpr const char* why_not_inplace = "Maxout shrinks its input; it cannot run in place";
+    std::size_t pieces;
+    std::ptrdiff_t dim;
+    template <class T> auto output_shape(const xt::xarray<T>& x) const { return maxout_output_shape(x, pieces, dim); }
+    template <class T> void forward(const xt::xarray<T>& x, xt::xarray<T>& y) const { maxout_forward(x, y, pieces, dim); }
+    template <class T>
+    void backward(const xt::xarray<T>& x, const xt::xarray<T>& dy, xt::xarray<T>& dx) const {
+        maxout_backward(x, dy, dx, pieces, dim);
+    }
+};
+
+using builder = std::function<std::unique_ptr<activation>(activation_config&)>;
+
+// torch.nn's activations with their parameters, defaults and rules.
+inline std::map<std::string, builder> builtin_activations() {
+    std::map<std::string, builder> m;
+    m["Threshold"] = [](activation_config& c) {
+        const double t = c.number("threshold"), v = c.number("value");
+        return elementwise(c, threshold(x, t, v), true);
+    };
+    m["ReLU"] = [](activation_config& c) { return elementwise(c, relu(x), true, from_output::relu()); };
+    m["ReLU6"] = [](activation_config& c) { return elementwise(c, relu6(x), true, from_output::relu6()); };
+    m["Hardtanh"] = [](activation_config& c) {
+        const double lo = c.number("min_val", -1.0), hi = c.number("max_val", 1.0);
+        if (!(hi > lo)) c.fail("max_val must be greater than min_val, got min_val = " + std::to_string(lo) + " and max_val = " + std::to_string(hi));
+        return elementwise(c, hardtanh(x, lo, hi), true, from_output::hardtanh(lo, hi));
+    };
+    m["LeakyReLU"] = [](activation_config& c) -> std::unique_ptr<activation> {
+        const double slope = c.number("negative_slope", 0.01);
+        if (slope < 0) return elementwise(c, leaky_relu(x, slope), true);
+        return elementwise(c, leaky_relu(x, slope), true, from_output::leaky_relu(slope));
+    };
+    m["PReLU"] = [](activation_config& c) {
+        const long long n = c.integer("num_parameters", 1);
+        c.require(n >= 1, "num_parameters", "must be at least 1");
+        const double init = c.number("init", 0.25);
+        c.finish();
+        return std::unique_ptr<activation>(std::make_unique<prelu_activation>(static_cast<std::size_t>(n), init));
+    };
+    m["RReLU"] = [](activation_config& c) {
+        const double lower = c.number("lower", 1.0 / 8), upper = c.number("upper", 1.0 / 3);
+        c.require(lower <= upper, "upper", "upper must not be less than lower");
+        if (c.flag("training", false)) {
+            const long long seed = c.integer("seed", 0);
+            const bool in = c.flag("inplace", false);
+            c.finish();
+            return std::unique_ptr<activation>(std::make_unique<rrelu_training_activation>(
+                rrelu_noise{static_cast<std::uint64_t>(seed), 0, lower, upper}, in));
+        }
+        return elementwise(c, rrelu_eval(x, lower, upper), true);
+    };
+    m["ELU"] = [](activation_config& c) -> std::unique_ptr<activation> {
+        const double alpha = c.number("alpha", 1.0);
+        if (alpha < 0) return elementwise(c, elu(x, alpha), true);
+        return elementwise(c, elu(x, alpha), true, from_output::elu(alpha));
+    };
+    m["CELU"] = [](activation_config& c) {
+        const double alpha = c.number("alpha", 1.0);
+        c.require(alpha != 0, "alpha", "ZeroDivisionError: alpha cannot be 0 for CELU");
+        return elementwise(c, celu(x, alpha), true, from_output::celu(alpha));
+    };
+    m["SELU"] = [](activation_config& c) { return elementwise(c, selu(x), true, from_output::selu()); };
+    m["GELU"] = [](activation_config& c) -> std::unique_ptr<activation> {
+        const std::string approximate = c.text("approximate", "none");
+        if (approximate == "none") return elementwise(c, gelu(x), false);
+        if (approximate == "tanh") return elementwise(c, gelu_tanh(x), false);
+        c.require(false, "approximate", "must be \"none\" or \"tanh\"");
+        return nullptr;
+    };
+    m["Sigmoid"] = [](activation_config& c) { return elementwise(c, sigmoid(x), false, from_output::sigmoid()); };
+    m["Hardsigmoid"] = [](activation_config& c) { return elementwise(c, hardsigmoid(x), true); };
+    m["Tanh"] = [](activation_config& c) { return elementwise(c, tanh(x), false, from_output::tanh()); };
+    m["SiLU"] = [](activation_config& c) { return elementwise(c, silu(x), true); };
+    m["Mish"] = [](activation_config& c) { return elementwise(c, mish(x), true); };
+    m["Hardswish"] = [](activation_config& c) { return elementwise(c, hardswish(x), true); };
+    m["Softplus"] = [](activation_config& c) {
+        const double beta = c.number("beta", 1.0), t = c.number("threshold", 20.0);
+        c.require(beta != 0, "beta", "must not be 0 (softplus(beta x) / beta)");
+        return elementwise(c, softplus(x, beta, t), false);
+    };
+    m["LogSigmoid"] = [](activation_config& c) { return elementwise(c, logsigmoid(x), false); };
+    m["Softsign"] = [](activation_config& c) { return elementwise(c, softsign(x), false); };
+    m["Tanhshrink"] = [](activation_config& c) { return elementwise(c, tanhshrink(x), false); };
+    m["Softshrink"] = [](activation_config& c) {
+        const double l = c.number("lambd", 0.5);
+        c.require(l >= 0, "lambd", "lambda must be greater or equal to 0");
+        return elementwise(c, softshrink(x, l), false);
+    };
+    m["Hardshrink"] = [](activation_config& c) { return elementwise(c, hardshrink(x, c.number("lambd", 0.5)), false); };
+    m["GLU"] = [](activation_config& c) {
+        const long long dim = c.integer("dim", -1);
+        c.finish();
+        return std::unique_ptr<activation>(std::make_unique<reshaping_activation<glu_op>>(glu_op{static_cast<std::ptrdiff_t>(dim)}));
+    };
+    m["Maxout"] = [](activation_config& c) {
+        const long long pieces = c.integer("pieces", 2);
+        c.require(pieces >= 1, "pieces", "must be at least 1");
+        const long long dim = c.integer("dim", 1);
+        c.finish();
+        return std::unique_ptr<activation>(std::make_unique<reshaping_activation<maxout_op>>(maxout_op{static_cast<std::size_t>(pieces), static_cast<std::ptrdiff_t>(dim)}));
+    };
+    m["Squareplus"] = [](activation_config& c) {
+        const double b = c.number("b", 4.0);
+        c.require(b >= 0, "b", "must be at least 0");
+        return elementwise(c, squareplus(x, b), false);
+    };
+    m["SparsePlus"] = [](activation_config& c) { return elementwise(c, sparse_plus(x), false); };
+    return m;
+}
+
+struct registry {
+    std::mutex mutex;
+    std::map<std::string, builder> builders = builtin_activations();
+};
+inline registry& the_registry() {
+    static registry r;
+    return r;
+}
+
+}  // namespace catalog_detail
+
+// Registers an expression of actdsl::x under a name; the config may not carry parameters.
+//   actdsl::register_activation("Swish2", x * sigmoid(2.0 * x));
+template <expression F>
+void register_activation(const std::string& type, const F& f) {
+    auto& r = catalog_detail::the_registry();
+    std::lock_guard lock(r.mutex);
+    r.builders[type] = [f](activation_config& c) { return catalog_detail::elementwise(c, f, false); };
+}
+
+// Registers a builder that reads its own parameters: [](activation_config& c) { ... c.finish(); return ...; }.
+inline void register_activation(const std::string& type, std::function<std::unique_ptr<activation>(activation_config&)> build) {
+    auto& r = catalog_detail::the_registry();
+    std::lock_guard lock(r.mutex);
+    r.builders[type] = std::move(build);
+}
+
+// The registered type names, sorted.
+inline std::vector<std::string> activation_types() {
+    auto& r = catalog_detail::the_registry();
+    std::lock_guard lock(r.mutex);
+    std::vector<std::string> names;
+    for (const auto& [name, b] : r.builders) names.push_back(name);
+    return names;
+}
+
+// {"type": "LeakyReLU", "negative_slope": 0.1} -> the activation.
+inline std::unique_ptr<activation> build_activation_layer(const nlohmann::json& config) {
+    if (!config.is_object() || !config.contains("type") || !config.at("type").is_string())
+        throw std::invalid_argument("actdsl::build_activation_layer: the config must be a JSON object with a string \"type\", such as {\"type\": \"ReLU\"}");
+    const std::string type = config.at("type").get<std::string>();
+    catalog_detail::builder build;
+    {
+        auto& r = catalog_detail::the_registry();
+        std::lock_guard lock(r.mutex);
+        const auto it = r.builders.find(type);
+        if (it != r.builders.end()) build = it->second;
+    }
+    if (!build) {
+        std::string known;
+        for (const auto& name : activation_types()) known += (known.empty() ? "" : ", ") + name;
+        throw std::invalid_argument("actdsl::build_activation_layer: unknown type \"" + type + "\"; known types: " + known);
+    }
+    activation_config c(config, type);
+    return build(c);
+}
+
+}  // namespace actdsl

@@ -1,0 +1,118 @@
+// RReLU in training mode: x > 0 ? x : r x, with one slope r ~ U(lower, upper) per
+// element, as torch.nn.RReLU. The slopes come from a counter-based generator: slope
+// i is a hash of (seed, step, i), so it does not depend on the SIMD width, on how the
+// array is split, or on evaluation order, and backward regenerates the forward's
+// slopes from the seed instead of keeping a noise tensor.
+//
+// The generator is SplitMix64's finaliser (Stafford's Mix13) over a Weyl sequence,
+// the counter-based form used by java.util.SplittableRandom; it passes BigCrush.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
+
+#include "../kernels/fused.hpp"
+
+namespace actdsl {
+
+// The generator: one U(lower, upper) slope per (seed, step, element index).
+struct rrelu_noise {
+    std::uint64_t seed = 0;
+    std::uint64_t step = 0;  // advance it for each forward pass, as a fresh draw of PyTorch's generator
+    double lower = 1.0 / 8, upper = 1.0 / 3;
+
+    static constexpr std::uint64_t mix(std::uint64_t z) {
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    constexpr std::uint64_t key() const { return mix(mix(seed + 0x9e3779b97f4a7c15ULL) + step * 0x9e3779b97f4a7c15ULL); }
+    // Slope of element i, in T: lower + (upper - lower) u, u uniform on [0, 1) with T's precision.
+    template <class T>
+    constexpr T slope(std::uint64_t k, std::uint64_t i) const {
+        const std::uint64_t bits = mix(k + (i + 1) * 0x9e3779b97f4a7c15ULL);
+        constexpr int digits = std::numeric_limits<T>::digits;
+        const T u = static_cast<T>(bits >> (64 - digits)) * (T(1) / static_cast<T>(std::uint64_t{1} << digits));
+        return static_cast<T>(lower) + static_cast<T>(upper - lower) * u;
+    }
+};
+
+namespace rrelu_detail {
+
+inline constexpr variable<"r"> r{};
+inline constexpr auto expression = where(x > c<0>, x, r * x);
+inline constexpr std::size_t chunk = 2048;
+
+inline void check(const rrelu_noise& noise) {
+    if (!(noise.lower <= noise.upper))
+        throw std::invalid_argument("actdsl::rrelu: upper must not be less than lower, got lower = " + std::to_string(noise.lower) +
+                                    " and upper = " + std::to_string(noise.upper));
+}
+
+// Runs body(first, count, slopes) over the array in chunks, the chunk's slopes in a stack buffer.
+template <class T, class Body>
+void by_chunks(std::size_t n, const rrelu_noise& noise, Body body) {
+    alignas(64) std::array<T, chunk> slopes;
+    const std::uint64_t k = noise.key();
+    for (std::size_t first = 0; first < n; first += chunk) {
+        const std::size_t m = std::min(chunk, n - first);
+        for (std::size_t j = 0; j < m; ++j) slopes[j] = noise.template slope<T>(k, first + j);
+        body(first, m, slopes.data());
+    }
+}
+
+template <class T>
+auto span(T* p, std::size_t m) {
+    return xt::adapt(p, m, xt::no_ownership(), std::array<std::size_t, 1>{m});
+}
+
+}  // namespace rrelu_detail
+
+// y = x > 0 ? x : r_i x. Elements are numbered in row-major order.
+template <class X, class Y>
+void rrelu_train_forward(const X& x_in, Y&& y_out, const rrelu_noise& noise) {
+    using namespace rrelu_detail;
+    using T = typename std::remove_cvref_t<X>::value_type;
+    check(noise);
+    kernels::check_same_shape("rrelu_train_forward", std::array<std::string_view, 2>{"x", "y"}, x_in, y_out);
+    // Other layouts are copied to row-major first (the kernels number elements in memory order).
+    const xt::xarray<T> x_copy = kernels::contiguous_data(x_in) ? xt::xarray<T>() : xt::xarray<T>(x_in);
+    const T* xp = kernels::contiguous_data(x_in) ? kernels::contiguous_data(x_in) : x_copy.data();
+    T* yp = kernels::contiguous_data(y_out);
+    xt::xarray<T> y_copy;
+    if (yp == nullptr) yp = (y_copy = xt::xarray<T>::from_shape(x_in.shape())).data();
+    by_chunks<T>(x_in.size(), noise, [&](std::size_t first, std::size_t m, const T* slopes) {
+        forward(rrelu_detail::expression, inputs(x = span(xp + first, m), r = span(slopes, m)), span(yp + first, m));
+    });
+    if (!kernels::contiguous_data(y_out)) y_out = y_copy;
+}
+
+// dx = dy * (x > 0 ? 1 : r_i), with the slopes of the forward pass that used `noise`.
+template <class X, class DY, class DX>
+void rrelu_train_backward(const X& x_in, const DY& dy_in, DX&& dx_out, const rrelu_noise& noise) {
+    using namespace rrelu_detail;
+    using T = typename std::remove_cvref_t<X>::value_type;
+    check(noise);
+    kernels::check_same_shape("rrelu_train_backward", std::array<std::string_view, 3>{"x", "dy", "dx"}, x_in, dy_in, dx_out);
+    const xt::xarray<T> x_copy = kernels::contiguous_data(x_in) ? xt::xarray<T>() : xt::xarray<T>(x_in);
+    const xt::xarray<T> dy_copy = kernels::contiguous_data(dy_in) ? xt::xarray<T>() : xt::xarray<T>(dy_in);
+    const T* xp = kernels::contiguous_data(x_in) ? kernels::contiguous_data(x_in) : x_copy.data();
+    const T* dyp = kernels::contiguous_data(dy_in) ? kernels::contiguous_data(dy_in) : dy_copy.data();
+    T* dxp = kernels::contiguous_data(dx_out);
+    xt::xarray<T> dx_copy;
+    if (dxp == nullptr) dxp = (dx_copy = xt::xarray<T>::from_shape(x_in.shape())).data();
+    constexpr variable<"g"> g{};
+    by_chunks<T>(x_in.size(), noise, [&](std::size_t first, std::size_t m, const T* slopes) {
+        forward(g * where(x > c<0>, c<1>, r), inputs(x = span(xp + first, m), g = span(dyp + first, m), r = span(slopes, m)),
+                span(dxp + first, m));
+    });
+    if (!kernels::contiguous_data(dx_out)) dx_out = dx_copy;
+}
+
+}  // namespace actdsl

@@ -3,53 +3,19 @@
 // expression, xtensor's lazy expressions and the memcpy roofline.
 // Names: <pass>/<activation>/<variant>/<n>; items are elements.
 #include <cstring>
-#include <map>
-#include <memory>
 #include <string>
 
-#include <benchmark/benchmark.h>
-#include <xtensor/xrandom.hpp>
 #include <xtensor/xnoalias.hpp>
-#include <xtensor/xtensor.hpp>
 
 #include "activations.hpp"
+#include "harness.hpp"
 
 namespace {
 
-using array = xt::xtensor<float, 1>;
-
-struct buffers {
-    array x, dy, y, dx;
-    explicit buffers(std::size_t n)
-        : x(xt::random::rand<float>({n}, -8.0f, 8.0f)), dy(xt::random::rand<float>({n}, -1.0f, 1.0f)),
-          y(xt::zeros<float>({n})), dx(xt::zeros<float>({n})) {}
-};
-
-// One set of arrays per size, made once: drawing 2 x 16M random numbers per
-// benchmark and repetition would cost more than the measurements.
-buffers& shared_buffers(std::size_t n) {
-    static std::map<std::size_t, std::unique_ptr<buffers>> cache;
-    auto& b = cache[n];
-    if (!b) b = std::make_unique<buffers>(n);
-    return *b;
-}
-
-void finish(benchmark::State& state, std::size_t n, std::size_t arrays_touched) {
-    const auto items = static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n);
-    state.SetItemsProcessed(items);
-    state.SetBytesProcessed(items * static_cast<std::int64_t>(arrays_touched * sizeof(float)));
-}
-
-// One untimed call first: the first touch of fresh pages costs ~10 us a page on
-// some machines, which would otherwise be all that a short run measures.
-template <class Body>
-void loop(benchmark::State& state, Body body) {
-    body();
-    for (auto _ : state) {
-        body();
-        benchmark::ClobberMemory();
-    }
-}
+using bench::buffers;
+using bench::finish;
+using bench::loop;
+using bench::shared_buffers;
 
 template <class F, class Lazy>
 void register_activation(const std::string& name, const F& f, Lazy, std::size_t n) {

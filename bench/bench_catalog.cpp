@@ -1,0 +1,67 @@
+// Every elementwise catalog activation, fused forward and backward, float, one
+// thread: names <pass>/<activation>/fused/<n> as in bench_fusion. Run next to
+// REFERENCE.md's PyTorch figures (same machine kind, 262144 elements).
+#include <string>
+
+#include <actdsl/actdsl.hpp>
+
+#include "harness.hpp"
+
+namespace {
+
+template <class F>
+void add(const std::string& name, const F& f, std::size_t n) {
+    const std::string suffix = "/" + name + "/fused/" + std::to_string(n);
+    const auto pass = [&](const std::string& which, std::size_t arrays, auto body) {
+        benchmark::RegisterBenchmark((which + suffix).c_str(), [=](benchmark::State& state) {
+            bench::buffers& b = bench::shared_buffers(n);
+            bench::loop(state, [&] { body(b); });
+            bench::finish(state, n, arrays);
+        });
+    };
+    pass("forward", 2, [f](bench::buffers& b) { actdsl::forward(f, b.x, b.y); });
+    pass("backward", 3, [f](bench::buffers& b) { actdsl::backward(f, b.x, b.dy, b.dx); });
+}
+
+void register_all() {
+    using namespace actdsl;
+    for (const std::size_t n : {std::size_t{4096}, std::size_t{262144}}) {
+        add("threshold", threshold(x, 0.5, -2.0), n);
+        add("relu", relu(x), n);
+        add("relu6", relu6(x), n);
+        add("hardtanh", hardtanh(x), n);
+        add("leaky_relu", leaky_relu(x), n);
+        add("prelu", prelu(x, 0.25), n);
+        add("rrelu_eval", rrelu_eval(x), n);
+        add("elu", elu(x), n);
+        add("celu", celu(x, 2.0), n);
+        add("selu", selu(x), n);
+        add("gelu", gelu(x), n);
+        add("gelu_tanh", gelu_tanh(x), n);
+        add("sigmoid", sigmoid(x), n);
+        add("hardsigmoid", hardsigmoid(x), n);
+        add("tanh", tanh(x), n);
+        add("silu", silu(x), n);
+        add("mish", mish(x), n);
+        add("hardswish", hardswish(x), n);
+        add("softplus", softplus(x, 1.0, 20.0), n);
+        add("logsigmoid", logsigmoid(x), n);
+        add("softsign", softsign(x), n);
+        add("tanhshrink", tanhshrink(x), n);
+        add("softshrink", softshrink(x), n);
+        add("hardshrink", hardshrink(x), n);
+        add("squareplus", squareplus(x), n);
+        add("sparse_plus", sparse_plus(x), n);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

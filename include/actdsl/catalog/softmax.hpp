@@ -1,0 +1,457 @@
+// softmax, softmin, log_softmax, logsumexp and softmax2d along any axis of an
+// xtensor array, forward and backward, stable (the max is subtracted), with an
+// optional mask as jax's where=.
+//
+//     actdsl::softmax(x, y, -1);                    // y = exp(x - max) / sum exp(x - max)
+//     actdsl::softmax_backward(y, dy, dx, -1);      // dx = y (dy - sum(dy y)), from the output
+//     actdsl::log_softmax(x, y, 1, mask);           // masked entries excluded
+//
+// The axis must be given (PyTorch's implicit dim is deprecated) and may be negative.
+//
+// How it runs. The array is seen as [outer, n, inner], n the axis.
+// * Last axis (inner = 1): per row, a max pass, then a pass that stores e = exp(x - max)
+//   and sums it, then a pass that scales y by 1 / sum (log_softmax writes x - max - log sum
+//   and stores nothing). One exp per element; the row is in L1 or L2 for the later
+//   passes. An online normaliser (running max and sum in one read pass) needs two exps
+//   per element, one to rescale the sum and one in the write pass: slower while the
+//   row fits in cache, which is every row a network has (see the issue notes).
+// * Other axes: the inner rows are independent, so SIMD lanes run across them: each
+//   load is `inner`-contiguous elements of one position along the axis, and each lane
+//   keeps its own max and sum. No transposition, no gather.
+// Arrays that are not row-major contiguous are copied to a contiguous temporary.
+//
+// Edge cases, as PyTorch 1.13: a row with a NaN gives NaN everywhere in the row; a row
+// with +inf gives NaN (inf - inf); a row of all -inf gives NaN; a length-1 axis gives
+// 1 (log_softmax 0); an empty axis gives an empty result (logsumexp: -inf). With a
+// mask, masked entries are 0 in softmax and softmin and -inf in log_softmax (log 0, as
+// jax), and get zero gradient; a row with nothing unmasked (or whose unmasked entries
+// are all -inf) is all 0 (log_softmax: all -inf).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include <xsimd/xsimd.hpp>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xoperation.hpp>
+
+#include "../evaluation/math.hpp"
+#include "../kernels/engine.hpp"
+#include "glu.hpp"
+
+// Each pass's body, and the exp it calls, must inline into its loop (flatten below):
+// an out-of-line call spills the accumulators around every batch, which halved the speed.
+#define ACTDSL_LAMBDA_INLINE __attribute__((always_inline))
+
+namespace actdsl {
+namespace softmax_detail {
+
+enum class kind { softmax, softmin, log_softmax };
+
+struct geometry {
+    std::size_t outer = 1, n = 1, inner = 1;
+};
+
+template <class Shape>
+geometry split(const Shape& shape, std::size_t axis) {
+    geometry g;
+    for (std::size_t d = 0; d < shape.size(); ++d) {
+        if (d < axis) g.outer *= shape[d];
+        else if (d == axis) g.n = shape[d];
+        else g.inner *= shape[d];
+    }
+    return g;
+}
+
+template <class T>
+using batch = xsimd::batch<T>;
+
+template <class T>
+ACTDSL_INLINE batch<T> exp(const batch<T>& v) { return math::apply(ops::exp{}, v); }
+template <class T>
+ACTDSL_INLINE batch<T> log(const batch<T>& v) { return math::apply(ops::log{}, v); }
+
+// A whole batch (count is a compile-time W) or the first `count` lanes, the rest
+// of a partial load reading `pad`.
+template <std::size_t W>
+using full = std::integral_constant<std::size_t, W>;
+
+template <class T, class C>
+ACTDSL_INLINE batch<T> load(const T* p, C count, T pad) {
+    if constexpr (std::is_same_v<C, full<batch<T>::size>>) {
+        return batch<T>::load_unaligned(p);
+    } else {
+        alignas(64) T buf[batch<T>::size];
+        for (std::size_t i = 0; i < batch<T>::size; ++i) buf[i] = i < count ? p[i] : pad;
+        return batch<T>::load_aligned(buf);
+    }
+}
+template <class T, class C>
+ACTDSL_INLINE void store(T* p, C count, const batch<T>& v) {
+    if constexpr (std::is_same_v<C, full<batch<T>::size>>) {
+        v.store_unaligned(p);
+    } else {
+        alignas(64) T buf[batch<T>::size];
+        v.store_aligned(buf);
+        std::copy(buf, buf + count, p);
+    }
+}
+
+// The positions along the axis of one group of lanes: a row (inner = 1: consecutive
+// batches of the row, whose lanes are combined at the end) or `lanes` independent rows
+// side by side (inner > 1: one batch per position, each lane its own row).
+template <class T>
+struct lanes_of {
+    std::size_t steps;    // batches to visit
+    std::size_t stride;   // elements between them
+    std::size_t n;        // row length (inner = 1) or 0
+    std::size_t lanes;    // live lanes per batch (inner > 1)
+    bool horizontal() const { return n != 0; }
+};
+
+// body(offset, count) for each batch of the group: whole batches first, with a
+// compile-time count, then a partial one (the row's tail, or a group of fewer rows).
+template <class T, class Body>
+ACTDSL_INLINE void visit(const lanes_of<T>& g, Body body) {
+    constexpr std::size_t W = batch<T>::size;
+    if (g.horizontal()) {
+        const std::size_t whole = g.n / W;
+        for (std::size_t i = 0; i < whole; ++i) body(i * W, full<W>{});
+        if (g.n % W != 0) body(whole * W, g.n % W);
+    } else if (g.lanes == W) {
+        for (std::size_t i = 0; i < g.steps; ++i) body(i * g.stride, full<W>{});
+    } else {
+        for (std::size_t i = 0; i < g.steps; ++i) body(i * g.stride, g.lanes);
+    }
+}
+
+// A row's lanes combined and broadcast (xsimd 8 has hadd but no horizontal max).
+// A NaN lane may be dropped by the max: the sum, which every result uses, keeps it.
+template <class T>
+ACTDSL_INLINE batch<T> all_lanes_max(const batch<T>& v, bool horizontal) {
+    if (!horizontal) return v;
+    alignas(64) T lanes[batch<T>::size];
+    v.store_aligned(lanes);
+    T m = lanes[0];
+    for (T l : lanes) m = std::max(m, l);
+    return batch<T>(m);
+}
+template <class T>
+ACTDSL_INLINE batch<T> all_lanes_sum(const batch<T>& v, bool horizontal) {
+    return horizontal ? batch<T>(xsimd::hadd(v)) : v;
+}
+
+constexpr double sign_of(kind k) { return k == kind::softmin ? -1.0 : 1.0; }
+
+// A sum per lane in two levels: plain adds within blocks of 16 batches, and a
+// compensated (Neumaier) sum of the blocks. A row of 100003 floats keeps its sum to
+// a few ULPs, where one plain sum drifts by hundreds; compensating every add instead
+// cost 30% of softmax's speed.
+template <class T>
+struct compensated_sum {
+    static constexpr int block = 16;
+    batch<T> sum = batch<T>(T(0)), carry = batch<T>(T(0)), partial = batch<T>(T(0));
+    int in_block = 0;
+    ACTDSL_INLINE void add(const batch<T>& v) {
+        partial += v;
+        if (++in_block == block) [[unlikely]] fold();
+    }
+    ACTDSL_INLINE void fold() {
+        const batch<T> t = sum + partial;
+        carry += xsimd::select(xsimd::abs(sum) >= xsimd::abs(partial), (sum - t) + partial, (partial - t) + sum);
+        sum = t;
+        partial = batch<T>(T(0));
+        in_block = 0;
+    }
+    // An infinite sum makes the carry NaN (inf - inf): the sum alone is the answer then.
+    ACTDSL_INLINE batch<T> total(bool horizontal) {
+        fold();
+        const batch<T> s = horizontal ? batch<T>(xsimd::hadd(sum)) : sum;
+        const batch<T> c = horizontal ? batch<T>(xsimd::hadd(carry)) : carry;
+        return xsimd::select(xsimd::isinf(s), s, s + c);
+    }
+};
+
+// Forward over one group of lanes. x and y point at the group's first element.
+template <kind K, class T>
+[[gnu::flatten]] void forward_lanes(const T* x, T* y, const lanes_of<T>& g, bool masked) {
+    using B = batch<T>;
+    const T inf = std::numeric_limits<T>::infinity();
+    const T pad = K == kind::softmin ? inf : -inf;  // a lane past the row's end: exp gives 0
+    const B s(static_cast<T>(sign_of(K)));
+    B m(-inf);
+    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, s * load(x + at, count, pad)); });
+    m = all_lanes_max(m, g.horizontal());
+    const auto empty = masked ? (m == B(-inf)) : xsimd::batch_bool<T>(false);
+    compensated_sum<T> sum;
+    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        const B e = exp(s * load(x + at, count, pad) - m);
+        sum.add(e);
+        if constexpr (K != kind::log_softmax) store(y + at, count, e);
+    });
+    const B total = sum.total(g.horizontal());
+    if constexpr (K == kind::log_softmax) {  // (x - max) - log(sum): x - max is exact near the max
+        const B l = log(total);
+        visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+            store(y + at, count, xsimd::select(empty, B(-inf), (s * load(x + at, count, T(0)) - m) - l));
+        });
+    } else {
+        const B r = B(T(1)) / total;
+        visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { store(y + at, count, xsimd::select(empty, B(T(0)), load(y + at, count, T(0)) * r)); });
+    }
+}
+
+// log(sum exp(x)) over one group of lanes, PyTorch's way: an infinite max is replaced
+// by 0 before shifting, so all -inf gives -inf and any +inf gives +inf.
+template <class T>
+[[gnu::flatten]] void logsumexp_lanes(const T* x, T* out, const lanes_of<T>& g) {
+    using B = batch<T>;
+    const T inf = std::numeric_limits<T>::infinity();
+    B m(-inf);
+    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, load(x + at, count, -inf)); });
+    m = all_lanes_max(m, g.horizontal());
+    m = xsimd::select(xsimd::abs(m) == B(inf), B(T(0)), m);
+    compensated_sum<T> sum;
+    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum.add(exp(load(x + at, count, -inf) - m)); });
+    store(out, g.horizontal() ? 1 : g.lanes, log(sum.total(g.horizontal())) + m);
+}
+
+// Backward from the output over one group of lanes:
+// softmax  dx = y (g - sum(g y));  softmin  dx = -y (g - sum(g y));  log_softmax  dx = g - exp(y) sum(g).
+template <kind K, class T>
+[[gnu::flatten]] void backward_lanes(const T* y, const T* dy, T* dx, const lanes_of<T>& g) {
+    using B = batch<T>;
+    compensated_sum<T> dot;
+    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        const B gi = load(dy + at, count, T(0));
+        if constexpr (K == kind::log_softmax) dot.add(gi);
+        else dot.add(gi * load(y + at, count, T(0)));
+    });
+    const B d = dot.total(g.horizontal());
+    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        const B gi = load(dy + at, count, T(0));
+        const B yi = load(y + at, count, K == kind::log_softmax ? -std::numeric_limits<T>::infinity() : T(0));
+        B r;
+        if constexpr (K == kind::log_softmax) r = gi - exp(yi) * d;
+        else if constexpr (K == kind::softmax) r = yi * (gi - d);
+        else r = yi * (d - gi);
+        store(dx + at, count, r);
+    });
+}
+
+// Runs body(offset, lanes) over every group of lanes of a [outer, n, inner] array.
+template <class T, class Body>
+void for_each_group(const geometry& geo, Body body) {
+    constexpr std::size_t W = batch<T>::size;
+    if (geo.n == 0) return;
+    for (std::size_t o = 0; o < geo.outer; ++o) {
+        const std::size_t base = o * geo.n * geo.inner;
+        if (geo.inner == 1) {
+            body(base, lanes_of<T>{(geo.n + W - 1) / W, W, geo.n, 0}, o);
+        } else {
+            for (std::size_t j = 0; j < geo.inner; j += W)
+                body(base + j, lanes_of<T>{geo.n, geo.inner, 0, std::min(W, geo.inner - j)}, o * geo.inner + j);
+        }
+    }
+}
+
+// A contiguous row-major array with a's values: a itself when it already is one.
+template <class T, class A>
+const T* contiguous_input(const A& a, std::optional<xt::xarray<T>>& copy) {
+    if (const T* p = kernels::contiguous_data(a)) return p;
+    copy.emplace(a);
+    return copy->data();
+}
+
+template <class Shape1, class Shape2>
+bool same_shape(const Shape1& a, const Shape2& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+// Writes f(out_pointer) into out, through a contiguous temporary when out is not contiguous.
+template <class T, class Out, class F>
+void write_to(Out&& out, const std::vector<std::size_t>& shape, F f) {
+    if (T* p = kernels::contiguous_data(out)) return f(p);
+    xt::xarray<T> tmp = xt::xarray<T>::from_shape(shape);
+    f(tmp.data());
+    out = tmp;
+}
+
+template <class E>
+std::vector<std::size_t> shape_of(const E& e) { return {e.shape().begin(), e.shape().end()}; }
+
+template <kind K>
+constexpr const char* forward_name() {
+    return K == kind::softmax ? "softmax" : K == kind::softmin ? "softmin" : "log_softmax";
+}
+
+template <kind K, class X, class Y, class M>
+void forward(const X& x_in, Y&& y_out, std::ptrdiff_t dim, const M* mask) {
+    using T = std::remove_cvref_t<typename std::remove_cvref_t<X>::value_type>;
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "actdsl::softmax: arrays of float or double");
+    constexpr const char* name = forward_name<K>();
+    const std::size_t axis = glu_detail::normalize_axis(name, dim, x_in.dimension());
+    if constexpr (std::is_same_v<M, void>) {
+        kernels::check_same_shape(name, std::array<std::string_view, 2>{"x", "y"}, x_in, y_out);
+    } else {
+        kernels::check_same_shape(name, std::array<std::string_view, 3>{"x", "y", "mask"}, x_in, y_out, *mask);
+    }
+    const geometry geo = split(x_in.shape(), axis);
+    std::optional<xt::xarray<T>> copy;
+    const T* x;
+    if constexpr (std::is_same_v<M, void>) {
+        x = contiguous_input<T>(x_in, copy);
+    } else {  // masked entries become -inf (+inf for softmin): exp gives them 0
+        const T excluded = K == kind::softmin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
+        copy.emplace(xt::where(*mask, x_in, excluded));
+        x = copy->data();
+    }
+    write_to<T>(std::forward<Y>(y_out), shape_of(x_in), [&](T* y) {
+        for_each_group<T>(geo, [&](std::size_t at, const lanes_of<T>& g, std::size_t) {
+            forward_lanes<K>(x + at, y + at, g, !std::is_same_v<M, void>);
+        });
+    });
+}
+
+template <kind K, class Y, class DY, class DX, class M>
+void backward(const Y& y_in, const DY& dy_in, DX&& dx_out, std::ptrdiff_t dim, const M* mask) {
+    using T = std::remove_cvref_t<typename std::remove_cvref_t<Y>::value_type>;
+    const std::string name = std::string(forward_name<K>()) + "_backward";
+    const std::size_t axis = glu_detail::normalize_axis(name, dim, y_in.dimension());
+    if constexpr (std::is_same_v<M, void>) {
+        kernels::check_same_shape(name, std::array<std::string_view, 3>{"y", "dy", "dx"}, y_in, dy_in, dx_out);
+    } else {
+        kernels::check_same_shape(name, std::array<std::string_view, 4>{"y", "dy", "dx", "mask"}, y_in, dy_in, dx_out, *mask);
+    }
+    const geometry geo = split(y_in.shape(), axis);
+    std::optional<xt::xarray<T>> y_copy, dy_copy;
+    const T* y = contiguous_input<T>(y_in, y_copy);
+    const T* dy;
+    if constexpr (std::is_same_v<M, void>) {
+        dy = contiguous_input<T>(dy_in, dy_copy);
+    } else {  // masked entries pass no gradient and take none
+        dy_copy.emplace(xt::where(*mask, dy_in, T(0)));
+        dy = dy_copy->data();
+    }
+    write_to<T>(std::forward<DX>(dx_out), shape_of(y_in), [&](T* dx) {
+        for_each_group<T>(geo, [&](std::size_t at, const lanes_of<T>& g, std::size_t) { backward_lanes<K>(y + at, dy + at, dx + at, g); });
+    });
+}
+
+template <class X>
+void require_softmax2d_rank(const X& input) {
+    if (input.dimension() != 3 && input.dimension() != 4)
+        throw std::invalid_argument("actdsl::softmax2d: expects a 3-D (C, H, W) or 4-D (N, C, H, W) array, got shape " +
+                                    kernels::shape_string(input.shape()));
+}
+
+}  // namespace softmax_detail
+
+// y = exp(x - max) / sum(exp(x - max)) along dim. y may be x.
+template <class X, class Y>
+void softmax(const X& input, Y&& y, std::ptrdiff_t dim) {
+    softmax_detail::forward<softmax_detail::kind::softmax, X, Y, void>(input, std::forward<Y>(y), dim, nullptr);
+}
+// The same over the entries where mask is true (the rest: 0).
+template <class X, class Y, class M>
+void softmax(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask) {
+    softmax_detail::forward<softmax_detail::kind::softmax>(input, std::forward<Y>(y), dim, &mask);
+}
+// softmax(-x).
+template <class X, class Y>
+void softmin(const X& input, Y&& y, std::ptrdiff_t dim) {
+    softmax_detail::forward<softmax_detail::kind::softmin, X, Y, void>(input, std::forward<Y>(y), dim, nullptr);
+}
+template <class X, class Y, class M>
+void softmin(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask) {
+    softmax_detail::forward<softmax_detail::kind::softmin>(input, std::forward<Y>(y), dim, &mask);
+}
+// y = x - max - log(sum(exp(x - max))).
+template <class X, class Y>
+void log_softmax(const X& input, Y&& y, std::ptrdiff_t dim) {
+    softmax_detail::forward<softmax_detail::kind::log_softmax, X, Y, void>(input, std::forward<Y>(y), dim, nullptr);
+}
+// The same over the entries where mask is true (the rest: -inf).
+template <class X, class Y, class M>
+void log_softmax(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask) {
+    softmax_detail::forward<softmax_detail::kind::log_softmax>(input, std::forward<Y>(y), dim, &mask);
+}
+
+// dx from the forward's output y and dL/dy. dx may be dy.
+template <class Y, class DY, class DX>
+void softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim) {
+    softmax_detail::backward<softmax_detail::kind::softmax, Y, DY, DX, void>(y, dy, std::forward<DX>(dx), dim, nullptr);
+}
+template <class Y, class DY, class DX, class M>
+void softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask) {
+    softmax_detail::backward<softmax_detail::kind::softmax>(y, dy, std::forward<DX>(dx), dim, &mask);
+}
+template <class Y, class DY, class DX>
+void softmin_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim) {
+    softmax_detail::backward<softmax_detail::kind::softmin, Y, DY, DX, void>(y, dy, std::forward<DX>(dx), dim, nullptr);
+}
+template <class Y, class DY, class DX, class M>
+void softmin_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask) {
+    softmax_detail::backward<softmax_detail::kind::softmin>(y, dy, std::forward<DX>(dx), dim, &mask);
+}
+template <class Y, class DY, class DX>
+void log_softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim) {
+    softmax_detail::backward<softmax_detail::kind::log_softmax, Y, DY, DX, void>(y, dy, std::forward<DX>(dx), dim, nullptr);
+}
+template <class Y, class DY, class DX, class M>
+void log_softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask) {
+    softmax_detail::backward<softmax_detail::kind::log_softmax>(y, dy, std::forward<DX>(dx), dim, &mask);
+}
+
+// torch.nn.Softmax2d: softmax over the channels, dim -3, of a (C, H, W) or (N, C, H, W) array.
+template <class X, class Y>
+void softmax2d(const X& input, Y&& y) {
+    softmax_detail::require_softmax2d_rank(input);
+    softmax(input, std::forward<Y>(y), -3);
+}
+template <class Y, class DY, class DX>
+void softmax2d_backward(const Y& y, const DY& dy, DX&& dx) {
+    softmax_detail::require_softmax2d_rank(y);
+    softmax_backward(y, dy, std::forward<DX>(dx), -3);
+}
+
+// The shape of a reduction along dim: x's shape without dim.
+template <class X>
+std::vector<std::size_t> reduced_shape(const X& input, std::ptrdiff_t dim) {
+    const std::size_t axis = glu_detail::normalize_axis("logsumexp", dim, input.dimension());
+    std::vector<std::size_t> s(input.shape().begin(), input.shape().end());
+    s.erase(s.begin() + static_cast<std::ptrdiff_t>(axis));
+    return s;
+}
+
+// out = log(sum(exp(x))) along dim, stably; out has reduced_shape(x, dim). An empty
+// axis gives -inf, as PyTorch.
+template <class X, class Out>
+void logsumexp(const X& x_in, Out&& out, std::ptrdiff_t dim) {
+    using T = std::remove_cvref_t<typename std::remove_cvref_t<X>::value_type>;
+    const auto shape = reduced_shape(x_in, dim);
+    if (!softmax_detail::same_shape(shape, out.shape()))
+        throw std::invalid_argument("actdsl::logsumexp: out must have shape " + kernels::shape_string(shape) + " (x's without dim " +
+                                    std::to_string(dim) + "), but has shape " + kernels::shape_string(out.shape()));
+    const std::size_t axis = glu_detail::normalize_axis("logsumexp", dim, x_in.dimension());
+    const softmax_detail::geometry geo = softmax_detail::split(x_in.shape(), axis);
+    std::optional<xt::xarray<T>> copy;
+    const T* data = softmax_detail::contiguous_input<T>(x_in, copy);
+    softmax_detail::write_to<T>(std::forward<Out>(out), shape, [&](T* o) {
+        if (geo.n == 0) return std::fill(o, o + geo.outer * geo.inner, -std::numeric_limits<T>::infinity());
+        softmax_detail::for_each_group<T>(geo, [&](std::size_t at, const softmax_detail::lanes_of<T>& g, std::size_t out_at) {
+            softmax_detail::logsumexp_lanes(data + at, o + out_at, g);
+        });
+    });
+}
+
+}  // namespace actdsl

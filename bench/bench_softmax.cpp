@@ -1,0 +1,106 @@
+// The softmax family, float, one thread: 256 rows of 1024 along the last axis
+// ("last") and the transposed layout, 1024 x 256 along the first axis ("first").
+// Names: <pass>/<op>_<layout>/<variant>/262144, with variants
+//   fused    actdsl::softmax / log_softmax and their backward;
+//   unfused  max, subtract, exp, sum and divide (or log) as separate xtensor passes
+//            into preallocated temporaries, as an eager framework runs them;
+// and roofline/memcpy/262144 for the same bytes. bench_summary prints the ratios.
+#include <cstring>
+#include <string>
+
+#include <actdsl/catalog/softmax.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+#include <xtensor/xreducer.hpp>
+#include <xtensor/xsort.hpp>
+
+#include "harness.hpp"
+
+namespace {
+
+using matrix = xt::xtensor<float, 2>;
+constexpr std::size_t rows = 256, cols = 1024, n = rows * cols;
+
+struct arrays {
+    matrix x, dy, y, dx, t1, t2;
+    xt::xtensor<float, 2> reduced;  // keep_dims shape of one reduction
+    explicit arrays(bool last)
+        : x(xt::random::randn<float>(shape(last), 0, 4)), dy(xt::random::randn<float>(shape(last))), y(xt::zeros<float>(shape(last))),
+          dx(xt::zeros<float>(shape(last))), t1(xt::zeros<float>(shape(last))), t2(xt::zeros<float>(shape(last))),
+          reduced(xt::zeros<float>(last ? std::array<std::size_t, 2>{rows, 1} : std::array<std::size_t, 2>{1, rows})) {}
+    static std::array<std::size_t, 2> shape(bool last) { return last ? std::array{rows, cols} : std::array{cols, rows}; }
+};
+
+// Separate passes, each materialised, temporaries reused.
+void unfused_forward(arrays& a, std::size_t axis, bool log) {
+    xt::noalias(a.reduced) = xt::amax(a.x, {axis}, xt::keep_dims);
+    xt::noalias(a.t1) = a.x - a.reduced;
+    xt::noalias(a.t2) = xt::exp(a.t1);
+    xt::noalias(a.reduced) = xt::sum(a.t2, {axis}, xt::keep_dims);
+    if (log) {
+        xt::noalias(a.reduced) = xt::log(a.reduced);
+        xt::noalias(a.y) = a.t1 - a.reduced;
+    } else {
+        xt::noalias(a.y) = a.t2 / a.reduced;
+    }
+}
+void unfused_backward(arrays& a, std::size_t axis, bool log) {
+    if (log) {  // dx = dy - exp(y) sum(dy)
+        xt::noalias(a.reduced) = xt::sum(a.dy, {axis}, xt::keep_dims);
+        xt::noalias(a.t1) = xt::exp(a.y);
+        xt::noalias(a.t2) = a.t1 * a.reduced;
+        xt::noalias(a.dx) = a.dy - a.t2;
+    } else {    // dx = y (dy - sum(dy y))
+        xt::noalias(a.t1) = a.dy * a.y;
+        xt::noalias(a.reduced) = xt::sum(a.t1, {axis}, xt::keep_dims);
+        xt::noalias(a.t2) = a.dy - a.reduced;
+        xt::noalias(a.dx) = a.y * a.t2;
+    }
+}
+
+void register_all() {
+    for (const bool last : {true, false}) {
+        const std::string layout = last ? "last" : "first";
+        const std::size_t axis = last ? 1 : 0;
+        const std::ptrdiff_t dim = last ? -1 : 0;
+        for (const bool log : {false, true}) {
+            const std::string op = (log ? "log_softmax_" : "softmax_") + layout;
+            const auto add = [&](const std::string& pass, const std::string& variant, std::size_t touched, auto body) {
+                benchmark::RegisterBenchmark((pass + "/" + op + "/" + variant + "/" + std::to_string(n)).c_str(),
+                                             [=](benchmark::State& state) {
+                                                 arrays a(last);
+                                                 if (log) actdsl::log_softmax(a.x, a.y, dim);
+                                                 else actdsl::softmax(a.x, a.y, dim);
+                                                 bench::loop(state, [&] { body(a); });
+                                                 bench::finish(state, n, touched);
+                                             });
+            };
+            add("forward", "fused", 2, [=](arrays& a) {
+                if (log) actdsl::log_softmax(a.x, a.y, dim);
+                else actdsl::softmax(a.x, a.y, dim);
+            });
+            add("forward", "unfused", 2, [=](arrays& a) { unfused_forward(a, axis, log); });
+            add("backward", "fused", 3, [=](arrays& a) {
+                if (log) actdsl::log_softmax_backward(a.y, a.dy, a.dx, dim);
+                else actdsl::softmax_backward(a.y, a.dy, a.dx, dim);
+            });
+            add("backward", "unfused", 3, [=](arrays& a) { unfused_backward(a, axis, log); });
+        }
+    }
+    benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [](benchmark::State& state) {
+        bench::buffers& b = bench::shared_buffers(n);
+        bench::loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
+        bench::finish(state, n, 2);
+    });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
     const char* activations[] = {"silu", "gelu_tanh", "mish"};
     for (const long size : sizes) {
         const std::string n = std::to_string(size);
+        if (!t.count("forward/silu/fused/" + n)) continue;  // not a bench_fusion size
         std::printf("\n### %s elements, float, one thread: Gelem/s (ratio fused / variant)\n\n", n.c_str());
         std::printf("| pass | activation | fused | unfused | unfused_alloc | xtensor_lazy |\n|---|---|---|---|---|---|\n");
         for (const std::string pass : {"forward", "backward"}) {
@@ -80,18 +82,44 @@ int main(int argc, char** argv) {
                     ratio(t, "forward/silu/fused/" + n, "roofline/memcpy/" + n));
     }
 
+    // bench_softmax: 256 x 1024 along the last axis and its transpose along the first.
+    const std::string sm = "262144";
+    const bool softmax_run = t.count("forward/softmax_last/fused/" + sm) != 0;
+    if (softmax_run) {
+        std::printf("\n### Softmax family, 262144 elements (256 rows of 1024), float, one thread: Gelem/s\n\n");
+        std::printf("| pass | op, axis | fused | unfused | fused / unfused | fused / memcpy |\n|---|---|---|---|---|---|\n");
+        for (const std::string pass : {"forward", "backward"})
+            for (const std::string op : {"softmax_last", "softmax_first", "log_softmax_last", "log_softmax_first"}) {
+                const std::string f = pass + "/" + op + "/fused/" + sm, u = pass + "/" + op + "/unfused/" + sm;
+                std::printf("| %s | %s | %.2f | %.2f | %.2fx | %.2fx |\n", pass.c_str(), op.c_str(), t.count(f) ? t.at(f) / 1e9 : 0.0,
+                            t.count(u) ? t.at(u) / 1e9 : 0.0, ratio(t, f, u), ratio(t, f, "roofline/memcpy/" + sm));
+            }
+    }
+
     struct target {
         std::string what;
         double value, goal;
     };
-    const target targets[] = {
-        {"262144: forward gelu_tanh fused / unfused", ratio(t, "forward/gelu_tanh/fused/262144", "forward/gelu_tanh/unfused/262144"), 3.0},
-        {"262144: forward silu fused / xtensor_lazy", ratio(t, "forward/silu/fused/262144", "forward/silu/xtensor_lazy/262144"), 1.0},
-        {"262144: forward gelu_tanh fused / xtensor_lazy", ratio(t, "forward/gelu_tanh/fused/262144", "forward/gelu_tanh/xtensor_lazy/262144"), 1.0},
-        {"262144: forward mish fused / xtensor_lazy", ratio(t, "forward/mish/fused/262144", "forward/mish/xtensor_lazy/262144"), 1.0},
-        {"262144: silu forward_backward fused / two_kernels", ratio(t, "forward_backward/silu/fused/262144", "two_kernels/silu/fused/262144"), 1.5},
-        {"16777216: forward silu fused / memcpy roofline", ratio(t, "forward/silu/fused/16777216", "roofline/memcpy/16777216"), 0.8},
-    };
+    std::vector<target> targets;
+    if (t.count("forward/silu/fused/262144")) {
+        targets.insert(targets.end(), {
+            {"262144: forward gelu_tanh fused / unfused", ratio(t, "forward/gelu_tanh/fused/262144", "forward/gelu_tanh/unfused/262144"), 3.0},
+            {"262144: forward silu fused / xtensor_lazy", ratio(t, "forward/silu/fused/262144", "forward/silu/xtensor_lazy/262144"), 1.0},
+            {"262144: forward gelu_tanh fused / xtensor_lazy", ratio(t, "forward/gelu_tanh/fused/262144", "forward/gelu_tanh/xtensor_lazy/262144"), 1.0},
+            {"262144: forward mish fused / xtensor_lazy", ratio(t, "forward/mish/fused/262144", "forward/mish/xtensor_lazy/262144"), 1.0},
+            {"262144: silu forward_backward fused / two_kernels", ratio(t, "forward_backward/silu/fused/262144", "two_kernels/silu/fused/262144"), 1.5},
+            {"16777216: forward silu fused / memcpy roofline", ratio(t, "forward/silu/fused/16777216", "roofline/memcpy/16777216"), 0.8},
+        });
+    }
+    if (softmax_run) {
+        for (const std::string pass : {"forward", "backward"})
+            for (const std::string layout : {"last", "first"}) {
+                const std::string stem = pass + "/softmax_" + layout + "/";
+                targets.push_back({"softmax " + pass + ", " + layout + " axis: fused / unfused", ratio(t, stem + "fused/" + sm, stem + "unfused/" + sm), 2.0});
+            }
+        targets.push_back({"softmax forward, last axis: fused / memcpy roofline", ratio(t, "forward/softmax_last/fused/" + sm, "roofline/memcpy/" + sm), 0.5});
+        targets.push_back({"softmax forward, first axis: fused / memcpy roofline", ratio(t, "forward/softmax_first/fused/" + sm, "roofline/memcpy/" + sm), 0.5});
+    }
     std::printf("\n### Targets (this run)\n\n| target | measured | goal | |\n|---|---|---|---|\n");
     for (const auto& g : targets)
         std::printf("| %s | %.2fx | >= %.2fx | %s |\n", g.what.c_str(), g.value, g.goal, g.value == 0 ? "not run" : g.value >= g.goal ? "met" : "MISSED");

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The main job: builds and runs the example (a custom activation, its derivatives
-# and its fused kernels), then the fused-vs-unfused benchmark, and prints the ratios.
+# and its fused kernels), then the fused-vs-unfused benchmarks (activations, then
+# the softmax family), and prints the ratios.
 # Usage: bash scripts/demo.sh [extra Google Benchmark flags]
-# ACTDSL_BENCH_FILTER narrows the benchmark (a regex); results go to build/demo/bench.json.
+# ACTDSL_BENCH_FILTER narrows the benchmark (a regex); results go to build/demo/bench.json and bench_softmax.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 build=build/demo
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DACTDSL_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" --target custom_activation bench_fusion bench_summary
+cmake --build "$build" -j "$(nproc)" --target custom_activation bench_fusion bench_softmax bench_summary
 
 echo "== examples/custom_activation"
 "$build/examples/custom_activation"
@@ -20,3 +21,10 @@ echo "== bench/bench_fusion (one thread, float; medians of 3 repetitions)"
     --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
     --benchmark_out="$build/bench.json" --benchmark_out_format=json "$@"
 "$build/bench/bench_summary" "$build/bench.json"
+
+echo
+echo "== bench/bench_softmax (one thread, float; medians of 3 repetitions)"
+"$build/bench/bench_softmax" --benchmark_filter="${ACTDSL_BENCH_FILTER:-.}" \
+    --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_out="$build/bench_softmax.json" --benchmark_out_format=json "$@"
+"$build/bench/bench_summary" "$build/bench_softmax.json"

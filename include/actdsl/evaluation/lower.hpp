@@ -106,7 +106,9 @@ constexpr const auto& exp_argument(const U& u) {
 
 template <class U>
 constexpr auto lower_sigmoid_fast(const U& u) {
-    const auto big_e = make(ops::exp{}, make(ops::neg{}, lower_fast(exp_argument(u))));
+    // The guard keeps u >= limit (and |u| <= -limit for sigmoid(-u)): an E below the
+    // smallest normal number only ever meets 1 + E, so xsimd's flush to 0 is harmless.
+    const auto big_e = make(ops::exp_flushing{}, make(ops::neg{}, lower_fast(exp_argument(u))));
     const auto r = make(ops::div{}, c<1>, make(ops::add{}, c<1>, big_e));
     if constexpr (is_op_v<U, ops::neg>) return make(ops::mul{}, big_e, r);
     else return r;
@@ -127,15 +129,19 @@ constexpr auto lower_fast(const E& e) {
     }
 }
 
-// The guard of the fast lowering: the minimum of -|u| over every u it takes exp(-u) of,
-// or no_guard when the expression has no sigmoid. Lanes past -limit go to the exact
-// plan too: there a cofactor may be infinite where sigmoid(-u) is 0 (silu' at +inf).
+// The guard of the fast lowering, or no_guard when the expression has no sigmoid: the
+// minimum over its sigmoids of u for sigmoid(u) (E = exp(-u) must not overflow) and of
+// -|u| for sigmoid(-u): past -limit, E/(1+E) is 0 where a cofactor may be infinite
+// (silu' at +inf), so those lanes go to the exact plan too. silu's forward, with no
+// sigmoid(-u), keeps the cheaper guard u.
 struct no_guard {};
 
 template <class A, class B>
 constexpr auto guard_min(const A& a, const B& b) {
     if constexpr (std::is_same_v<A, no_guard>) return b;
     else if constexpr (std::is_same_v<B, no_guard> || std::is_same_v<A, B>) return a;
+    else if constexpr (std::is_same_v<B, node<ops::neg, node<ops::abs, A>>>) return b;  // min(v, -|v|) = -|v|
+    else if constexpr (std::is_same_v<A, node<ops::neg, node<ops::abs, B>>>) return a;
     else return make(ops::min{}, a, b);
 }
 
@@ -148,9 +154,15 @@ template <class E>
 constexpr auto fast_guard(const E& e) {
     if constexpr (requires { typename E::op; }) {
         const auto below = std::apply([](const auto&... a) { return fold_guards(no_guard{}, fast_guard(a)...); }, e.args);
-        if constexpr (is_op_v<E, ops::sigmoid>)
-            return guard_min(below, make(ops::neg{}, make(ops::abs{}, lower_fast(exp_argument(arg<0>(e))))));
-        else return below;
+        if constexpr (is_op_v<E, ops::sigmoid>) {
+            const auto v = lower_fast(exp_argument(arg<0>(e)));
+            // sigmoid(v) = 1/(1+E) needs v >= limit; sigmoid(-v) = E/(1+E) needs |v| <= -limit.
+            if constexpr (is_op_v<std::remove_cvref_t<decltype(arg<0>(e))>, ops::neg>)
+                return guard_min(below, make(ops::neg{}, make(ops::abs{}, v)));
+            else return guard_min(below, v);
+        } else {
+            return below;
+        }
     } else {
         return no_guard{};
     }

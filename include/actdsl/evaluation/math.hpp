@@ -86,6 +86,12 @@ ACTDSL_INLINE T apply(ops::exp, const T& a) {
     return e;
 }
 
+template <class T>
+ACTDSL_INLINE T apply(ops::exp_flushing, const T& a) {
+    using std::exp;
+    return exp(a);
+}
+
 // erf and erfc on batches go to SLEEF (1.0 and 1.5 ULP): xsimd's lose up to 68
 // ULPs (erf, double) and every digit in erfc's right tail (5e7 ULPs at 26, double),
 // which is gelu's left tail. One SLEEF entry per instruction set; scalars take <cmath>.

@@ -132,6 +132,9 @@ struct pow {
 };
 
 ACTDSL_CALL(exp, "exp")
+// exp where a result below the smallest normal number may be flushed to 0: only the
+// guarded fast sigmoid makes it, whose guard keeps such results out of every output.
+ACTDSL_CALL(exp_flushing, "exp")
 ACTDSL_CALL(log, "log")
 ACTDSL_CALL(log1p, "log1p")
 ACTDSL_CALL(expm1, "expm1")

@@ -48,4 +48,15 @@ void loop(benchmark::State& state, Body body) {
     }
 }
 
+// main() of every benchmark binary: register, then Google Benchmark's usual flags.
+template <class Register>
+int run(int argc, char** argv, Register register_all) {
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
+
 }  // namespace bench

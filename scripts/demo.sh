@@ -15,16 +15,16 @@ cmake --build "$build" -j "$(nproc)" --target custom_activation bench_fusion ben
 echo "== examples/custom_activation"
 "$build/examples/custom_activation"
 
-echo
-echo "== bench/bench_fusion (one thread, float; medians of 3 repetitions)"
-"$build/bench/bench_fusion" --benchmark_filter="${ACTDSL_BENCH_FILTER:-.}" \
-    --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-    --benchmark_out="$build/bench.json" --benchmark_out_format=json "$@"
-"$build/bench/bench_summary" "$build/bench.json"
-
-echo
-echo "== bench/bench_softmax (one thread, float; medians of 3 repetitions)"
-"$build/bench/bench_softmax" --benchmark_filter="${ACTDSL_BENCH_FILTER:-.}" \
-    --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-    --benchmark_out="$build/bench_softmax.json" --benchmark_out_format=json "$@"
-"$build/bench/bench_summary" "$build/bench_softmax.json"
+# bench NAME JSON: one benchmark binary, medians of 3 repetitions, then its ratios.
+bench() {
+    echo
+    echo "== bench/$1 (one thread, float; medians of 3 repetitions)"
+    rm -f "$build/$2"
+    "$build/bench/$1" --benchmark_filter="${ACTDSL_BENCH_FILTER:-.}" \
+        --benchmark_min_time=0.1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+        --benchmark_out="$build/$2" --benchmark_out_format=json "${extra[@]}"
+    if [ -s "$build/$2" ]; then "$build/bench/bench_summary" "$build/$2"; fi  # nothing matched the filter: no file
+}
+extra=("$@")
+bench bench_fusion bench.json
+bench bench_softmax bench_softmax.json

@@ -118,7 +118,7 @@ void prelu_backward(const X& x_in, const W& weights, const DY& dy_in, DX&& dx_ou
     if (b.inner < min_block || xp == nullptr || dyp == nullptr || dxp == nullptr) {
         constexpr variable<"g"> g{};
         const auto wb = broadcast_weight<typename std::remove_cvref_t<X>::value_type>(x_in, weights);
-        forward(g * where(x > c<0>, c<1>, w), inputs(x = x_in, g = dy_in, w = wb), dx_out);
+        forward(g * derivative(prelu(x, w), x), inputs(x = x_in, g = dy_in, w = wb), dx_out);
         std::vector<std::size_t> axes;
         for (std::size_t d = 0; d < x_in.dimension(); ++d)
             if (d != 1) axes.push_back(d);

@@ -144,19 +144,35 @@ xt::xarray<T> empty_like(const xt::xarray<T>& x) { return xt::xarray<T>::from_sh
 
 struct no_derivative_from_output {};
 
+// forward and backward for float and double, both from Derived's templates
+// run_forward<T> and run_backward<T> (befriend this class to keep them private).
+template <class Derived>
+class typed_activation : public activation {
+public:
+    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return self().run_forward(input); }
+    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return self().run_forward(input); }
+    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override {
+        return static_cast<Derived&>(*this).run_backward(input, dy);
+    }
+    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override {
+        return static_cast<Derived&>(*this).run_backward(input, dy);
+    }
+
+private:
+    const Derived& self() const { return static_cast<const Derived&>(*this); }
+};
+
 // An elementwise activation: one expression, run by the fused kernels, and G its
 // derivative written in actdsl::output when there is one.
 template <class F, class G = no_derivative_from_output>
-class expression_activation final : public activation {
+class expression_activation final : public typed_activation<expression_activation<F, G>> {
+    friend typed_activation<expression_activation<F, G>>;
+
 public:
     expression_activation(std::string type, const F& f, bool inplace, const G& g = {})
         : type_(std::move(type)), f_(f), g_(g), inplace_(inplace) {}
     const std::string& type() const override { return type_; }
     bool inplace() const override { return inplace_; }
-    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return run_forward(input); }
-    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return run_forward(input); }
-    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override { return run_backward(input, dy); }
-    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override { return run_backward(input, dy); }
     void forward_inplace(xt::xarray<float>& input) const override { actdsl::forward(f_, input, input); }
     void forward_inplace(xt::xarray<double>& input) const override { actdsl::forward(f_, input, input); }
     bool has_backward_from_output() const override { return !std::is_same_v<G, no_derivative_from_output>; }
@@ -203,16 +219,14 @@ std::unique_ptr<activation> elementwise(activation_config& c, const F& f, bool h
     return std::make_unique<expression_activation<F, G>>(c.type(), f, in, g);
 }
 
-class prelu_activation final : public activation {
+class prelu_activation final : public typed_activation<prelu_activation> {
+    friend typed_activation<prelu_activation>;
+
 public:
     prelu_activation(std::size_t n, double init) : weight_(xt::xarray<double>::from_shape({n})), dweight_(xt::zeros<double>({n})) {
         weight_.fill(init);
     }
     const std::string& type() const override { return type_; }
-    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return run_forward(input); }
-    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return run_forward(input); }
-    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override { return run_backward(input, dy); }
-    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override { return run_backward(input, dy); }
     xt::xarray<double>* parameters() override { return &weight_; }
     const xt::xarray<double>* parameter_gradients() const override { return &dweight_; }
 
@@ -236,15 +250,13 @@ private:
 
 // RReLU in training mode: each forward draws new slopes (the next step of the
 // seeded generator); backward uses the slopes of the last forward. Not thread-safe.
-class rrelu_training_activation final : public activation {
+class rrelu_training_activation final : public typed_activation<rrelu_training_activation> {
+    friend typed_activation<rrelu_training_activation>;
+
 public:
     rrelu_training_activation(rrelu_noise noise, bool inplace) : noise_(noise), inplace_(inplace) {}
     const std::string& type() const override { return type_; }
     bool inplace() const override { return inplace_; }
-    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return run_forward(input); }
-    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return run_forward(input); }
-    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override { return run_backward(input, dy); }
-    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override { return run_backward(input, dy); }
     void forward_inplace(xt::xarray<float>& input) const override { rrelu_train_forward(input, input, next()); }
     void forward_inplace(xt::xarray<double>& input) const override { rrelu_train_forward(input, input, next()); }
     // The generator state of the last forward pass (its step), for a backward elsewhere.
@@ -275,14 +287,12 @@ private:
 // GLU and Maxout change the shape, so they share one wrapper: Op gives the name,
 // why there is no in-place form, the output shape and the two passes.
 template <class Op>
-class reshaping_activation final : public activation {
+class reshaping_activation final : public typed_activation<reshaping_activation<Op>> {
+    friend typed_activation<reshaping_activation<Op>>;
+
 public:
     explicit reshaping_activation(Op op) : op_(std::move(op)) {}
     const std::string& type() const override { return type_; }
-    xt::xarray<float> forward(const xt::xarray<float>& input) const override { return run_forward(input); }
-    xt::xarray<double> forward(const xt::xarray<double>& input) const override { return run_forward(input); }
-    xt::xarray<float> backward(const xt::xarray<float>& input, const xt::xarray<float>& dy) override { return run_backward(input, dy); }
-    xt::xarray<double> backward(const xt::xarray<double>& input, const xt::xarray<double>& dy) override { return run_backward(input, dy); }
     void forward_inplace(xt::xarray<float>&) const override { no_inplace(); }
     void forward_inplace(xt::xarray<double>&) const override { no_inplace(); }
 

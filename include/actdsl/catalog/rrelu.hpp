@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -18,6 +19,7 @@
 #include <xtensor/xarray.hpp>
 
 #include "../kernels/fused.hpp"
+#include "contiguous.hpp"
 
 namespace actdsl {
 
@@ -74,23 +76,21 @@ auto span(T* p, std::size_t m) {
 
 }  // namespace rrelu_detail
 
-// y = x > 0 ? x : r_i x. Elements are numbered in row-major order.
+// y = x > 0 ? x : r_i x. Elements are numbered in row-major order (other layouts
+// go through a row-major copy).
 template <class X, class Y>
 void rrelu_train_forward(const X& x_in, Y&& y_out, const rrelu_noise& noise) {
     using namespace rrelu_detail;
     using T = typename std::remove_cvref_t<X>::value_type;
     check(noise);
     kernels::check_same_shape("rrelu_train_forward", std::array<std::string_view, 2>{"x", "y"}, x_in, y_out);
-    // Other layouts are copied to row-major first (the kernels number elements in memory order).
-    const xt::xarray<T> x_copy = kernels::contiguous_data(x_in) ? xt::xarray<T>() : xt::xarray<T>(x_in);
-    const T* xp = kernels::contiguous_data(x_in) ? kernels::contiguous_data(x_in) : x_copy.data();
-    T* yp = kernels::contiguous_data(y_out);
-    xt::xarray<T> y_copy;
-    if (yp == nullptr) yp = (y_copy = xt::xarray<T>::from_shape(x_in.shape())).data();
-    by_chunks<T>(x_in.size(), noise, [&](std::size_t first, std::size_t m, const T* slopes) {
-        forward(rrelu_detail::expression, inputs(x = span(xp + first, m), r = span(slopes, m)), span(yp + first, m));
+    std::optional<xt::xarray<T>> x_copy;
+    const T* xp = catalog_detail::contiguous_input<T>(x_in, x_copy);
+    catalog_detail::write_contiguous<T>(std::forward<Y>(y_out), [&](T* yp) {
+        by_chunks<T>(x_in.size(), noise, [&](std::size_t first, std::size_t m, const T* slopes) {
+            forward(rrelu_detail::expression, inputs(x = span(xp + first, m), r = span(slopes, m)), span(yp + first, m));
+        });
     });
-    if (!kernels::contiguous_data(y_out)) y_out = y_copy;
 }
 
 // dx = dy * (x > 0 ? 1 : r_i), with the slopes of the forward pass that used `noise`.
@@ -100,19 +100,16 @@ void rrelu_train_backward(const X& x_in, const DY& dy_in, DX&& dx_out, const rre
     using T = typename std::remove_cvref_t<X>::value_type;
     check(noise);
     kernels::check_same_shape("rrelu_train_backward", std::array<std::string_view, 3>{"x", "dy", "dx"}, x_in, dy_in, dx_out);
-    const xt::xarray<T> x_copy = kernels::contiguous_data(x_in) ? xt::xarray<T>() : xt::xarray<T>(x_in);
-    const xt::xarray<T> dy_copy = kernels::contiguous_data(dy_in) ? xt::xarray<T>() : xt::xarray<T>(dy_in);
-    const T* xp = kernels::contiguous_data(x_in) ? kernels::contiguous_data(x_in) : x_copy.data();
-    const T* dyp = kernels::contiguous_data(dy_in) ? kernels::contiguous_data(dy_in) : dy_copy.data();
-    T* dxp = kernels::contiguous_data(dx_out);
-    xt::xarray<T> dx_copy;
-    if (dxp == nullptr) dxp = (dx_copy = xt::xarray<T>::from_shape(x_in.shape())).data();
+    std::optional<xt::xarray<T>> x_copy, dy_copy;
+    const T* xp = catalog_detail::contiguous_input<T>(x_in, x_copy);
+    const T* dyp = catalog_detail::contiguous_input<T>(dy_in, dy_copy);
     constexpr variable<"g"> g{};
-    by_chunks<T>(x_in.size(), noise, [&](std::size_t first, std::size_t m, const T* slopes) {
-        forward(g * where(x > c<0>, c<1>, r), inputs(x = span(xp + first, m), g = span(dyp + first, m), r = span(slopes, m)),
-                span(dxp + first, m));
+    catalog_detail::write_contiguous<T>(std::forward<DX>(dx_out), [&](T* dxp) {
+        by_chunks<T>(x_in.size(), noise, [&](std::size_t first, std::size_t m, const T* slopes) {
+            forward(g * derivative(rrelu_detail::expression, x), inputs(x = span(xp + first, m), g = span(dyp + first, m), r = span(slopes, m)),
+                    span(dxp + first, m));
+        });
     });
-    if (!kernels::contiguous_data(dx_out)) dx_out = dx_copy;
 }
 
 }  // namespace actdsl

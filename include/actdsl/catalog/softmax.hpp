@@ -46,6 +46,7 @@
 
 #include "../evaluation/math.hpp"
 #include "../kernels/engine.hpp"
+#include "contiguous.hpp"
 #include "glu.hpp"
 
 // Each pass's body, and the exp it calls, must inline into its loop (flatten below):
@@ -54,6 +55,9 @@
 
 namespace actdsl {
 namespace softmax_detail {
+
+using catalog_detail::contiguous_input;
+using catalog_detail::write_contiguous;
 
 enum class kind { softmax, softmin, log_softmax };
 
@@ -106,31 +110,29 @@ ACTDSL_INLINE void store(T* p, C count, const batch<T>& v) {
     }
 }
 
-// The positions along the axis of one group of lanes: a row (inner = 1: consecutive
-// batches of the row, whose lanes are combined at the end) or `lanes` independent rows
-// side by side (inner > 1: one batch per position, each lane its own row).
-template <class T>
+// One group of lanes: a row (stride 0: consecutive batches of the row, whose lanes
+// are combined at the end) or `lanes` independent rows side by side (each of the n
+// positions along the axis is one batch, `stride` elements after the previous one).
 struct lanes_of {
-    std::size_t steps;    // batches to visit
-    std::size_t stride;   // elements between them
-    std::size_t n;        // row length (inner = 1) or 0
-    std::size_t lanes;    // live lanes per batch (inner > 1)
-    bool horizontal() const { return n != 0; }
+    std::size_t n;       // positions along the axis
+    std::size_t stride;  // 0 for a row
+    std::size_t lanes;   // live lanes per batch, for rows side by side
+    bool horizontal() const { return stride == 0; }
 };
 
 // body(offset, count) for each batch of the group: whole batches first, with a
 // compile-time count, then a partial one (the row's tail, or a group of fewer rows).
 template <class T, class Body>
-ACTDSL_INLINE void visit(const lanes_of<T>& g, Body body) {
+ACTDSL_INLINE void visit(const lanes_of& g, Body body) {
     constexpr std::size_t W = batch<T>::size;
     if (g.horizontal()) {
         const std::size_t whole = g.n / W;
         for (std::size_t i = 0; i < whole; ++i) body(i * W, full<W>{});
         if (g.n % W != 0) body(whole * W, g.n % W);
     } else if (g.lanes == W) {
-        for (std::size_t i = 0; i < g.steps; ++i) body(i * g.stride, full<W>{});
+        for (std::size_t i = 0; i < g.n; ++i) body(i * g.stride, full<W>{});
     } else {
-        for (std::size_t i = 0; i < g.steps; ++i) body(i * g.stride, g.lanes);
+        for (std::size_t i = 0; i < g.n; ++i) body(i * g.stride, g.lanes);
     }
 }
 
@@ -183,17 +185,17 @@ struct compensated_sum {
 
 // Forward over one group of lanes. x and y point at the group's first element.
 template <kind K, class T>
-[[gnu::flatten]] void forward_lanes(const T* x, T* y, const lanes_of<T>& g, bool masked) {
+[[gnu::flatten]] void forward_lanes(const T* x, T* y, const lanes_of& g, bool masked) {
     using B = batch<T>;
     const T inf = std::numeric_limits<T>::infinity();
     const T pad = K == kind::softmin ? inf : -inf;  // a lane past the row's end: exp gives 0
     const B s(static_cast<T>(sign_of(K)));
     B m(-inf);
-    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, s * load(x + at, count, pad)); });
+    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, s * load(x + at, count, pad)); });
     m = all_lanes_max(m, g.horizontal());
     const auto empty = masked ? (m == B(-inf)) : xsimd::batch_bool<T>(false);
     compensated_sum<T> sum;
-    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
         const B e = exp(s * load(x + at, count, pad) - m);
         sum.add(e);
         if constexpr (K != kind::log_softmax) store(y + at, count, e);
@@ -201,43 +203,43 @@ template <kind K, class T>
     const B total = sum.total(g.horizontal());
     if constexpr (K == kind::log_softmax) {  // (x - max) - log(sum): x - max is exact near the max
         const B l = log(total);
-        visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
             store(y + at, count, xsimd::select(empty, B(-inf), (s * load(x + at, count, T(0)) - m) - l));
         });
     } else {
         const B r = B(T(1)) / total;
-        visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { store(y + at, count, xsimd::select(empty, B(T(0)), load(y + at, count, T(0)) * r)); });
+        visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { store(y + at, count, xsimd::select(empty, B(T(0)), load(y + at, count, T(0)) * r)); });
     }
 }
 
 // log(sum exp(x)) over one group of lanes, PyTorch's way: an infinite max is replaced
 // by 0 before shifting, so all -inf gives -inf and any +inf gives +inf.
 template <class T>
-[[gnu::flatten]] void logsumexp_lanes(const T* x, T* out, const lanes_of<T>& g) {
+[[gnu::flatten]] void logsumexp_lanes(const T* x, T* out, const lanes_of& g) {
     using B = batch<T>;
     const T inf = std::numeric_limits<T>::infinity();
     B m(-inf);
-    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, load(x + at, count, -inf)); });
+    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, load(x + at, count, -inf)); });
     m = all_lanes_max(m, g.horizontal());
     m = xsimd::select(xsimd::abs(m) == B(inf), B(T(0)), m);
     compensated_sum<T> sum;
-    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum.add(exp(load(x + at, count, -inf) - m)); });
+    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum.add(exp(load(x + at, count, -inf) - m)); });
     store(out, g.horizontal() ? 1 : g.lanes, log(sum.total(g.horizontal())) + m);
 }
 
 // Backward from the output over one group of lanes:
 // softmax  dx = y (g - sum(g y));  softmin  dx = -y (g - sum(g y));  log_softmax  dx = g - exp(y) sum(g).
 template <kind K, class T>
-[[gnu::flatten]] void backward_lanes(const T* y, const T* dy, T* dx, const lanes_of<T>& g) {
+[[gnu::flatten]] void backward_lanes(const T* y, const T* dy, T* dx, const lanes_of& g) {
     using B = batch<T>;
     compensated_sum<T> dot;
-    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
         const B gi = load(dy + at, count, T(0));
         if constexpr (K == kind::log_softmax) dot.add(gi);
         else dot.add(gi * load(y + at, count, T(0)));
     });
     const B d = dot.total(g.horizontal());
-    visit(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
         const B gi = load(dy + at, count, T(0));
         const B yi = load(y + at, count, K == kind::log_softmax ? -std::numeric_limits<T>::infinity() : T(0));
         B r;
@@ -256,20 +258,12 @@ void for_each_group(const geometry& geo, Body body) {
     for (std::size_t o = 0; o < geo.outer; ++o) {
         const std::size_t base = o * geo.n * geo.inner;
         if (geo.inner == 1) {
-            body(base, lanes_of<T>{(geo.n + W - 1) / W, W, geo.n, 0}, o);
+            body(base, lanes_of{geo.n, 0, 0}, o);
         } else {
             for (std::size_t j = 0; j < geo.inner; j += W)
-                body(base + j, lanes_of<T>{geo.n, geo.inner, 0, std::min(W, geo.inner - j)}, o * geo.inner + j);
+                body(base + j, lanes_of{geo.n, geo.inner, std::min(W, geo.inner - j)}, o * geo.inner + j);
         }
     }
-}
-
-// A contiguous row-major array with a's values: a itself when it already is one.
-template <class T, class A>
-const T* contiguous_input(const A& a, std::optional<xt::xarray<T>>& copy) {
-    if (const T* p = kernels::contiguous_data(a)) return p;
-    copy.emplace(a);
-    return copy->data();
 }
 
 template <class Shape1, class Shape2>
@@ -277,73 +271,62 @@ bool same_shape(const Shape1& a, const Shape2& b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
-// Writes f(out_pointer) into out, through a contiguous temporary when out is not contiguous.
-template <class T, class Out, class F>
-void write_to(Out&& out, const std::vector<std::size_t>& shape, F f) {
-    if (T* p = kernels::contiguous_data(out)) return f(p);
-    xt::xarray<T> tmp = xt::xarray<T>::from_shape(shape);
-    f(tmp.data());
-    out = tmp;
-}
-
-template <class E>
-std::vector<std::size_t> shape_of(const E& e) { return {e.shape().begin(), e.shape().end()}; }
-
 template <kind K>
 constexpr const char* forward_name() {
     return K == kind::softmax ? "softmax" : K == kind::softmin ? "softmin" : "log_softmax";
 }
 
+// The default of the mask argument: every entry takes part.
+struct no_mask {};
+
+template <class... A>
+void check_shapes(std::string_view function, std::array<std::string_view, sizeof...(A)> names, const A&... arrays) {
+    kernels::check_same_shape(function, names, arrays...);
+}
+
 template <kind K, class X, class Y, class M>
-void forward(const X& x_in, Y&& y_out, std::ptrdiff_t dim, const M* mask) {
+void forward(const X& x_in, Y&& y_out, std::ptrdiff_t dim, const M& mask) {
     using T = std::remove_cvref_t<typename std::remove_cvref_t<X>::value_type>;
     static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "actdsl::softmax: arrays of float or double");
+    constexpr bool masked = !std::is_same_v<M, no_mask>;
     constexpr const char* name = forward_name<K>();
     const std::size_t axis = glu_detail::normalize_axis(name, dim, x_in.dimension());
-    if constexpr (std::is_same_v<M, void>) {
-        kernels::check_same_shape(name, std::array<std::string_view, 2>{"x", "y"}, x_in, y_out);
-    } else {
-        kernels::check_same_shape(name, std::array<std::string_view, 3>{"x", "y", "mask"}, x_in, y_out, *mask);
-    }
-    const geometry geo = split(x_in.shape(), axis);
     std::optional<xt::xarray<T>> copy;
     const T* x;
-    if constexpr (std::is_same_v<M, void>) {
-        x = contiguous_input<T>(x_in, copy);
-    } else {  // masked entries become -inf (+inf for softmin): exp gives them 0
+    if constexpr (masked) {  // masked entries become -inf (+inf for softmin): exp gives them 0
+        check_shapes(name, {"x", "y", "mask"}, x_in, y_out, mask);
         const T excluded = K == kind::softmin ? std::numeric_limits<T>::infinity() : -std::numeric_limits<T>::infinity();
-        copy.emplace(xt::where(*mask, x_in, excluded));
+        copy.emplace(xt::where(mask, x_in, excluded));
         x = copy->data();
+    } else {
+        check_shapes(name, {"x", "y"}, x_in, y_out);
+        x = contiguous_input<T>(x_in, copy);
     }
-    write_to<T>(std::forward<Y>(y_out), shape_of(x_in), [&](T* y) {
-        for_each_group<T>(geo, [&](std::size_t at, const lanes_of<T>& g, std::size_t) {
-            forward_lanes<K>(x + at, y + at, g, !std::is_same_v<M, void>);
-        });
+    const geometry geo = split(x_in.shape(), axis);
+    write_contiguous<T>(std::forward<Y>(y_out), [&](T* y) {
+        for_each_group<T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t) { forward_lanes<K>(x + at, y + at, g, masked); });
     });
 }
 
 template <kind K, class Y, class DY, class DX, class M>
-void backward(const Y& y_in, const DY& dy_in, DX&& dx_out, std::ptrdiff_t dim, const M* mask) {
+void backward(const Y& y_in, const DY& dy_in, DX&& dx_out, std::ptrdiff_t dim, const M& mask) {
     using T = std::remove_cvref_t<typename std::remove_cvref_t<Y>::value_type>;
     const std::string name = std::string(forward_name<K>()) + "_backward";
     const std::size_t axis = glu_detail::normalize_axis(name, dim, y_in.dimension());
-    if constexpr (std::is_same_v<M, void>) {
-        kernels::check_same_shape(name, std::array<std::string_view, 3>{"y", "dy", "dx"}, y_in, dy_in, dx_out);
-    } else {
-        kernels::check_same_shape(name, std::array<std::string_view, 4>{"y", "dy", "dx", "mask"}, y_in, dy_in, dx_out, *mask);
-    }
-    const geometry geo = split(y_in.shape(), axis);
     std::optional<xt::xarray<T>> y_copy, dy_copy;
     const T* y = contiguous_input<T>(y_in, y_copy);
     const T* dy;
-    if constexpr (std::is_same_v<M, void>) {
-        dy = contiguous_input<T>(dy_in, dy_copy);
-    } else {  // masked entries pass no gradient and take none
-        dy_copy.emplace(xt::where(*mask, dy_in, T(0)));
+    if constexpr (!std::is_same_v<M, no_mask>) {  // masked entries pass no gradient and take none
+        check_shapes(name, {"y", "dy", "dx", "mask"}, y_in, dy_in, dx_out, mask);
+        dy_copy.emplace(xt::where(mask, dy_in, T(0)));
         dy = dy_copy->data();
+    } else {
+        check_shapes(name, {"y", "dy", "dx"}, y_in, dy_in, dx_out);
+        dy = contiguous_input<T>(dy_in, dy_copy);
     }
-    write_to<T>(std::forward<DX>(dx_out), shape_of(y_in), [&](T* dx) {
-        for_each_group<T>(geo, [&](std::size_t at, const lanes_of<T>& g, std::size_t) { backward_lanes<K>(y + at, dy + at, dx + at, g); });
+    const geometry geo = split(y_in.shape(), axis);
+    write_contiguous<T>(std::forward<DX>(dx_out), [&](T* dx) {
+        for_each_group<T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t) { backward_lanes<K>(y + at, dy + at, dx + at, g); });
     });
 }
 
@@ -356,60 +339,38 @@ void require_softmax2d_rank(const X& input) {
 
 }  // namespace softmax_detail
 
-// y = exp(x - max) / sum(exp(x - max)) along dim. y may be x.
-template <class X, class Y>
-void softmax(const X& input, Y&& y, std::ptrdiff_t dim) {
-    softmax_detail::forward<softmax_detail::kind::softmax, X, Y, void>(input, std::forward<Y>(y), dim, nullptr);
-}
-// The same over the entries where mask is true (the rest: 0).
-template <class X, class Y, class M>
-void softmax(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask) {
-    softmax_detail::forward<softmax_detail::kind::softmax>(input, std::forward<Y>(y), dim, &mask);
+// The forward passes along dim. y may be x. With a mask (an array of bool of x's
+// shape), only the entries where it is true take part; the rest are 0 (log_softmax: -inf).
+
+// y = exp(x - max) / sum(exp(x - max)).
+template <class X, class Y, class M = softmax_detail::no_mask>
+void softmax(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask = {}) {
+    softmax_detail::forward<softmax_detail::kind::softmax>(input, std::forward<Y>(y), dim, mask);
 }
 // softmax(-x).
-template <class X, class Y>
-void softmin(const X& input, Y&& y, std::ptrdiff_t dim) {
-    softmax_detail::forward<softmax_detail::kind::softmin, X, Y, void>(input, std::forward<Y>(y), dim, nullptr);
+template <class X, class Y, class M = softmax_detail::no_mask>
+void softmin(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask = {}) {
+    softmax_detail::forward<softmax_detail::kind::softmin>(input, std::forward<Y>(y), dim, mask);
 }
-template <class X, class Y, class M>
-void softmin(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask) {
-    softmax_detail::forward<softmax_detail::kind::softmin>(input, std::forward<Y>(y), dim, &mask);
-}
-// y = x - max - log(sum(exp(x - max))).
-template <class X, class Y>
-void log_softmax(const X& input, Y&& y, std::ptrdiff_t dim) {
-    softmax_detail::forward<softmax_detail::kind::log_softmax, X, Y, void>(input, std::forward<Y>(y), dim, nullptr);
-}
-// The same over the entries where mask is true (the rest: -inf).
-template <class X, class Y, class M>
-void log_softmax(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask) {
-    softmax_detail::forward<softmax_detail::kind::log_softmax>(input, std::forward<Y>(y), dim, &mask);
+// y = (x - max) - log(sum(exp(x - max))).
+template <class X, class Y, class M = softmax_detail::no_mask>
+void log_softmax(const X& input, Y&& y, std::ptrdiff_t dim, const M& mask = {}) {
+    softmax_detail::forward<softmax_detail::kind::log_softmax>(input, std::forward<Y>(y), dim, mask);
 }
 
-// dx from the forward's output y and dL/dy. dx may be dy.
-template <class Y, class DY, class DX>
-void softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim) {
-    softmax_detail::backward<softmax_detail::kind::softmax, Y, DY, DX, void>(y, dy, std::forward<DX>(dx), dim, nullptr);
+// The backward passes, from the forward's output y and dL/dy (with the forward's mask,
+// if it had one). dx may be dy.
+template <class Y, class DY, class DX, class M = softmax_detail::no_mask>
+void softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask = {}) {
+    softmax_detail::backward<softmax_detail::kind::softmax>(y, dy, std::forward<DX>(dx), dim, mask);
 }
-template <class Y, class DY, class DX, class M>
-void softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask) {
-    softmax_detail::backward<softmax_detail::kind::softmax>(y, dy, std::forward<DX>(dx), dim, &mask);
+template <class Y, class DY, class DX, class M = softmax_detail::no_mask>
+void softmin_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask = {}) {
+    softmax_detail::backward<softmax_detail::kind::softmin>(y, dy, std::forward<DX>(dx), dim, mask);
 }
-template <class Y, class DY, class DX>
-void softmin_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim) {
-    softmax_detail::backward<softmax_detail::kind::softmin, Y, DY, DX, void>(y, dy, std::forward<DX>(dx), dim, nullptr);
-}
-template <class Y, class DY, class DX, class M>
-void softmin_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask) {
-    softmax_detail::backward<softmax_detail::kind::softmin>(y, dy, std::forward<DX>(dx), dim, &mask);
-}
-template <class Y, class DY, class DX>
-void log_softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim) {
-    softmax_detail::backward<softmax_detail::kind::log_softmax, Y, DY, DX, void>(y, dy, std::forward<DX>(dx), dim, nullptr);
-}
-template <class Y, class DY, class DX, class M>
-void log_softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask) {
-    softmax_detail::backward<softmax_detail::kind::log_softmax>(y, dy, std::forward<DX>(dx), dim, &mask);
+template <class Y, class DY, class DX, class M = softmax_detail::no_mask>
+void log_softmax_backward(const Y& y, const DY& dy, DX&& dx, std::ptrdiff_t dim, const M& mask = {}) {
+    softmax_detail::backward<softmax_detail::kind::log_softmax>(y, dy, std::forward<DX>(dx), dim, mask);
 }
 
 // torch.nn.Softmax2d: softmax over the channels, dim -3, of a (C, H, W) or (N, C, H, W) array.
@@ -446,9 +407,9 @@ void logsumexp(const X& x_in, Out&& out, std::ptrdiff_t dim) {
     const softmax_detail::geometry geo = softmax_detail::split(x_in.shape(), axis);
     std::optional<xt::xarray<T>> copy;
     const T* data = softmax_detail::contiguous_input<T>(x_in, copy);
-    softmax_detail::write_to<T>(std::forward<Out>(out), shape, [&](T* o) {
+    softmax_detail::write_contiguous<T>(std::forward<Out>(out), [&](T* o) {
         if (geo.n == 0) return std::fill(o, o + geo.outer * geo.inner, -std::numeric_limits<T>::infinity());
-        softmax_detail::for_each_group<T>(geo, [&](std::size_t at, const softmax_detail::lanes_of<T>& g, std::size_t out_at) {
+        softmax_detail::for_each_group<T>(geo, [&](std::size_t at, const softmax_detail::lanes_of& g, std::size_t out_at) {
             softmax_detail::logsumexp_lanes(data + at, o + out_at, g);
         });
     });

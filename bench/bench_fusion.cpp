@@ -44,6 +44,17 @@ void register_activation(const std::string& name, const F& f, Lazy, std::size_t 
         actdsl::forward(f, b.x, b.y);
         actdsl::backward(f, b.x, b.dy, b.dx);
     });
+    // Scaling: the same fused passes on two OpenMP threads (the machine's two cores).
+    add("forward", "fused_2_threads", 2, [f](B b, WS) {
+        bench::set_threads(2);
+        actdsl::forward(f, b.x, b.y);
+        bench::set_threads(1);
+    });
+    add("backward", "fused_2_threads", 3, [f](B b, WS) {
+        bench::set_threads(2);
+        actdsl::backward(f, b.x, b.dy, b.dx);
+        bench::set_threads(1);
+    });
 }
 
 void register_all() {

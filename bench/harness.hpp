@@ -7,6 +7,10 @@
 #include <map>
 #include <memory>
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 #include <benchmark/benchmark.h>
 #include <xtensor/xrandom.hpp>
 #include <xtensor/xtensor.hpp>
@@ -48,9 +52,18 @@ void loop(benchmark::State& state, Body body) {
     }
 }
 
+// Threads for actdsl's passes: 1 unless a benchmark says otherwise (set_threads),
+// so that every figure but the scaling ones is one thread's.
+inline void set_threads([[maybe_unused]] int threads) {
+#if defined(_OPENMP)
+    omp_set_num_threads(threads);
+#endif
+}
+
 // main() of every benchmark binary: register, then Google Benchmark's usual flags.
 template <class Register>
 int run(int argc, char** argv, Register register_all) {
+    set_threads(1);
     register_all();
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -77,6 +77,15 @@ int main(int argc, char** argv) {
             std::printf("| %s | %.2f | %.2f | %.2f | %.2fx |\n", a.c_str(), t.count(fb) ? t.at(fb) / 1e9 : 0.0,
                         t.count(un) ? t.at(un) / 1e9 : 0.0, t.count(tk) ? t.at(tk) / 1e9 : 0.0, ratio(t, fb, tk));
         }
+        if (t.count("forward/silu/fused_2_threads/" + n)) {
+            std::printf("\n| pass | activation | 1 thread | 2 threads | speed-up |\n|---|---|---|---|---|\n");
+            for (const std::string pass : {"forward", "backward"})
+                for (const std::string a : activations) {
+                    const std::string one = pass + "/" + a + "/fused/" + n, two = pass + "/" + a + "/fused_2_threads/" + n;
+                    std::printf("| %s | %s | %.2f | %.2f | %.2fx |\n", pass.c_str(), a.c_str(), t.count(one) ? t.at(one) / 1e9 : 0.0,
+                                t.count(two) ? t.at(two) / 1e9 : 0.0, ratio(t, two, one));
+                }
+        }
         std::printf("\nmemcpy roofline: %.2f Gelem/s; forward silu fused reaches %.2fx of it\n",
                     t.count("roofline/memcpy/" + n) ? t.at("roofline/memcpy/" + n) / 1e9 : 0.0,
                     ratio(t, "forward/silu/fused/" + n, "roofline/memcpy/" + n));

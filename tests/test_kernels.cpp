@@ -1,6 +1,13 @@
 // The fused and unfused kernels over xtensor arrays, against long double
 // references: every size around the SIMD width, strided and transposed views,
 // ranks 1 to 4, in-place use, and bad input.
+#include <cstring>
+#include <tuple>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 #include <catch2/catch.hpp>
 
 #include <actdsl/actdsl.hpp>
@@ -330,4 +337,42 @@ TEMPLATE_TEST_CASE("activations of several inputs: one array per variable, one g
     xt::xtensor<T, 1> short_b = xt::zeros<T>({std::size_t{5}});
     CHECK_THROWS_WITH(forward(glu, inputs(a = av, b = short_b), y), Catch::Contains("b has shape (5,)"));
     CHECK_THROWS_WITH(backward(glu, inputs(a = av, b = bv), dy, gradients(da, short_b)), Catch::Contains("gradient of b has shape (5,)"));
+}
+
+TEMPLATE_TEST_CASE("any number of threads gives the same bits as one, parameter gradients included", "", float, double) {
+    // Over 2 x the grain, so that passes split; an odd length, so that the tail runs too.
+    const std::size_t n = 5 * kernels::parallel_grain + 3 * W<TestType> + 5;
+    xt::xtensor<TestType, 1> xs = xt::linspace<TestType>(-30, 30, n);
+    xt::xtensor<TestType, 1> dys = xt::cos(xs);
+    const auto pass = [&](int threads) {
+#if defined(_OPENMP)
+        omp_set_num_threads(threads);
+#else
+        (void)threads;
+#endif
+        xt::xtensor<TestType, 1> y(xs.shape()), dx(xs.shape());
+        double dbeta = 0;
+        forward(swish, xs, y, beta = 1.25);
+        backward(swish, xs, dys, dx, parameter_gradients(dbeta), beta = 1.25);
+        return std::tuple{y, dx, dbeta};
+    };
+    const auto [y1, dx1, dbeta1] = pass(1);
+    for (const int threads : {2, 3, 4}) {
+        const auto [y, dx, dbeta] = pass(threads);
+        CHECK(std::memcmp(y.data(), y1.data(), n * sizeof(TestType)) == 0);
+        CHECK(std::memcmp(dx.data(), dx1.data(), n * sizeof(TestType)) == 0);
+        CHECK(std::memcmp(&dbeta, &dbeta1, sizeof(double)) == 0);
+    }
+#if defined(_OPENMP)
+    omp_set_num_threads(omp_get_num_procs());
+#endif
+    // The sum itself against long double: sum of dy * x^2 s (1 - s), s = sigmoid(1.25 x).
+    long double expected = 0, magnitude = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const long double t = xs[i], s = 1 / (1 + std::exp(-1.25L * t));
+        const long double term = static_cast<long double>(dys[i]) * t * t * s * (1 - s);
+        expected += term;
+        magnitude += std::fabs(term);
+    }
+    CHECK(std::fabs(dbeta1 - static_cast<double>(expected)) <= 1e-5 * static_cast<double>(magnitude));
 }

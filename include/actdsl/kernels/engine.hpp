@@ -2,6 +2,13 @@
 // one SIMD loop over raw memory, anything else (strided, transposed, lazy) through
 // xtensor's row-major iterators, W elements at a time. Both paths, and the tail,
 // evaluate whole batches, so an element's result never depends on where it sits.
+//
+// Threads: with OpenMP enabled (-fopenmp; CMake's actdsl::actdsl adds it when
+// found), a contiguous pass over at least 2 x parallel_grain elements is split
+// across omp_get_max_threads() threads, each taking whole blocks of 256 batches.
+// Sums (parameter gradients) are kept per block and added in block order, so
+// every result is the same, bit for bit, for any number of threads. Inside an
+// OpenMP parallel region, or on strided arrays, passes run on the calling thread.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +20,11 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <vector>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
 
 #include <xtensor/xexpression.hpp>
 
@@ -95,8 +107,8 @@ ACTDSL_INLINE void evaluate_batch(const Env& env, const Store& store) {
 template <class Plan, class Fallback, std::size_t NOut>
 inline constexpr std::size_t reduced_roots = Plan::root_slot.size() - (std::is_void_v<Fallback> ? 0 : 1) - NOut;
 
-// Sums of batches: W lanes in T, moved into double every `flush` batches so that
-// a float sum over millions of elements keeps its digits.
+// Sums of batches: W lanes in T, moved into double every `flush` batches (one
+// block) so that a float sum over millions of elements keeps its digits.
 template <class batch, std::size_t R>
 struct batch_sums {
     static constexpr std::size_t flush = 256;
@@ -107,6 +119,9 @@ struct batch_sums {
     void step() {
         if (++count % flush == 0) drain();
     }
+    void finish() {
+        if (count % flush != 0) drain();
+    }
     void drain() {
         for (std::size_t k = 0; k < R; ++k) {
             (*total)[k] += static_cast<double>(xsimd::hadd(partial[k]));
@@ -115,18 +130,56 @@ struct batch_sums {
     }
 };
 
-template <class Plan, class Fallback = void, class T, std::size_t NIn, std::size_t NOut, std::size_t NU, std::size_t R = 0>
-void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t n,
-                    const std::array<double, NU>& uniforms, std::array<double, R>* sums = nullptr) {
+// Elements a thread must have at least before a pass is split across threads.
+#ifndef ACTDSL_PARALLEL_GRAIN
+#define ACTDSL_PARALLEL_GRAIN 65536
+#endif
+inline constexpr std::size_t parallel_grain = ACTDSL_PARALLEL_GRAIN;
+
+// The number of threads for a pass over n elements: 1 without OpenMP, inside a
+// parallel region, or below 2 x parallel_grain.
+inline int threads_for(std::size_t n) {
+#if defined(_OPENMP)
+    if (omp_in_parallel()) return 1;
+    const std::size_t most = std::max<std::size_t>(1, n / parallel_grain);
+    return static_cast<int>(std::min<std::size_t>(most, static_cast<std::size_t>(omp_get_max_threads())));
+#else
+    (void)n;
+    return 1;
+#endif
+}
+
+// body(first, last) over consecutive ranges of [0, blocks), one per thread.
+template <class Body>
+void for_block_ranges(std::size_t blocks, int threads, const Body& body) {
+#if defined(_OPENMP)
+    if (threads > 1) {
+#pragma omp parallel num_threads(threads)
+        {
+            const auto t = static_cast<std::size_t>(omp_get_thread_num());
+            const auto nt = static_cast<std::size_t>(omp_get_num_threads());
+            const std::size_t first = blocks * t / nt, last = blocks * (t + 1) / nt;
+            if (first < last) body(first, last);
+        }
+        return;
+    }
+#else
+    (void)threads;
+#endif
+    if (blocks > 0) body(std::size_t{0}, blocks);
+}
+
+// The whole batches of [begin, end) (multiples of W), their sums added to *totals.
+template <class Plan, class Fallback, class T, std::size_t NIn, std::size_t NOut, std::size_t NU, std::size_t R>
+void run_batches(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t begin, std::size_t end,
+                 const std::array<double, NU>& uniforms, std::array<double, R>* totals) {
     using batch = xsimd::batch<T>;
     constexpr std::size_t W = batch::size;
-    static_assert(reduced_roots<Plan, Fallback, NOut> == R, "actdsl: internal error: one sum per reduced root");
     evaluation::stream_environment<batch, NIn, NU> env{in, 0, {}};
     for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
-    batch_sums<batch, R> acc{{}, sums};
+    batch_sums<batch, R> acc{{}, totals};
     for (std::size_t k = 0; k < R; ++k) acc.partial[k] = batch(0);
-    std::size_t i = 0;
-    for (; i + W <= n; i += W) {
+    for (std::size_t i = begin; i < end; i += W) {
         env.offset = i;
         evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
             if (k < NOut) v.store_unaligned(out[k] + i);
@@ -134,16 +187,43 @@ void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NO
         });
         if constexpr (R > 0) acc.step();
     }
-    if constexpr (R > 0) acc.drain();
-    if (i == n) return;
+    if constexpr (R > 0) acc.finish();
+}
+
+template <class Plan, class Fallback = void, class T, std::size_t NIn, std::size_t NOut, std::size_t NU, std::size_t R = 0>
+void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t n,
+                    const std::array<double, NU>& uniforms, std::array<double, R>* sums = nullptr) {
+    using batch = xsimd::batch<T>;
+    constexpr std::size_t W = batch::size;
+    static_assert(reduced_roots<Plan, Fallback, NOut> == R, "actdsl: internal error: one sum per reduced root");
+    const std::size_t body = n / W * W;
+    constexpr std::size_t block = batch_sums<batch, R>::flush * W;
+    const std::size_t blocks = (body + block - 1) / block;
+    const int threads = threads_for(n);
+    const auto range = [&](std::size_t b) { return std::pair{b * block, std::min(body, (b + 1) * block)}; };
+    if (R == 0 || threads == 1) {
+        for_block_ranges(blocks, threads, [&](std::size_t first, std::size_t last) {
+            run_batches<Plan, Fallback>(in, out, range(first).first, range(last - 1).second, uniforms, sums);
+        });
+    } else {
+        // One total per block, added in block order: the same sums as one thread's.
+        std::vector<std::array<double, R>> totals(blocks);
+        for_block_ranges(blocks, threads, [&](std::size_t first, std::size_t last) {
+            for (std::size_t b = first; b < last; ++b) run_batches<Plan, Fallback>(in, out, range(b).first, range(b).second, uniforms, &totals[b]);
+        });
+        for (const auto& t : totals)
+            for (std::size_t k = 0; k < R; ++k) (*sums)[k] += t[k];
+    }
+    if (body == n) return;
     // The tail: zero-padded batches, so its lanes compute exactly as the body's do.
-    const std::size_t m = n - i;
+    const std::size_t i = body, m = n - body;
+    evaluation::stream_environment<batch, NIn, NU> env{in, 0, {}};
+    for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
     alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
     for (std::size_t k = 0; k < NIn; ++k) {
         if (in[k] != nullptr) std::copy_n(in[k] + i, m, in_buf[k].begin());
         env.inputs[k] = in_buf[k].data();
     }
-    env.offset = 0;
     alignas(64) std::array<T, W> out_buf{};
     evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
         v.store_aligned(out_buf.data());

@@ -1,11 +1,15 @@
 // Every elementwise catalog activation, fused forward and backward, float, one
 // thread: names <pass>/<activation>/fused/<n> as in bench_fusion. Run next to
 // REFERENCE.md's PyTorch figures (same machine kind, 262144 elements).
+#include <cstring>
 #include <string>
 
 #include <actdsl/actdsl.hpp>
 
 #include "harness.hpp"
+#if defined(ACTDSL_BENCH_TORCH)
+#include "torch_baselines.hpp"
+#endif
 
 namespace {
 
@@ -21,6 +25,19 @@ void add(const std::string& name, const F& f, std::size_t n) {
     };
     pass("forward", 2, [f](bench::buffers& b) { actdsl::forward(f, b.x, b.y); });
     pass("backward", 3, [f](bench::buffers& b) { actdsl::backward(f, b.x, b.dy, b.dx); });
+#if defined(ACTDSL_BENCH_TORCH)
+    bench::torch_baselines::register_pytorch(name, n);
+#endif
+}
+
+// backward from the saved output, as PyTorch's sigmoid and tanh backward kernels read it.
+template <class G>
+void add_from_output(const std::string& name, const G& g, std::size_t n) {
+    benchmark::RegisterBenchmark(("backward/" + name + "/fused_from_output/" + std::to_string(n)).c_str(), [=](benchmark::State& state) {
+        bench::buffers& b = bench::shared_buffers(n);
+        bench::loop(state, [&] { actdsl::backward_from_output(g, b.y, b.dy, b.dx); });
+        bench::finish(state, n, 3);
+    });
 }
 
 void register_all() {
@@ -52,9 +69,22 @@ void register_all() {
         add("hardshrink", hardshrink(x), n);
         add("squareplus", squareplus(x), n);
         add("sparse_plus", sparse_plus(x), n);
+        add_from_output("sigmoid", from_output::sigmoid(), n);
+        add_from_output("tanh", from_output::tanh(), n);
+        add_from_output("relu", from_output::relu(), n);
+        benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [n](benchmark::State& state) {
+            bench::buffers& b = bench::shared_buffers(n);
+            bench::loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
+            bench::finish(state, n, 2);
+        });
     }
 }
 
 }  // namespace
 
-int main(int argc, char** argv) { return bench::run(argc, argv, register_all); }
+int main(int argc, char** argv) {
+#if defined(ACTDSL_BENCH_TORCH)
+    bench::torch_baselines::one_thread();
+#endif
+    return bench::run(argc, argv, register_all);
+}

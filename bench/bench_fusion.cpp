@@ -9,6 +9,9 @@
 
 #include "activations.hpp"
 #include "harness.hpp"
+#if defined(ACTDSL_BENCH_TORCH)
+#include "torch_baselines.hpp"
+#endif
 
 namespace {
 
@@ -62,6 +65,9 @@ void register_all() {
         register_activation("silu", bench::silu, bench::xtensor_silu{}, n);
         register_activation("gelu_tanh", bench::gelu_tanh, bench::xtensor_gelu_tanh{}, n);
         register_activation("mish", bench::mish, bench::xtensor_mish{}, n);
+#if defined(ACTDSL_BENCH_TORCH)
+        for (const char* name : {"silu", "gelu_tanh", "mish"}) bench::torch_baselines::register_pytorch(name, n);
+#endif
         benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [n](benchmark::State& state) {
             buffers& b = shared_buffers(n);
             loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
@@ -72,4 +78,9 @@ void register_all() {
 
 }  // namespace
 
-int main(int argc, char** argv) { return bench::run(argc, argv, register_all); }
+int main(int argc, char** argv) {
+#if defined(ACTDSL_BENCH_TORCH)
+    bench::torch_baselines::one_thread();
+#endif
+    return bench::run(argc, argv, register_all);
+}

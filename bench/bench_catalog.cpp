@@ -1,11 +1,11 @@
 // Every elementwise catalog activation, fused forward and backward, float, one
 // thread: names <pass>/<activation>/fused/<n> as in bench_fusion. Run next to
 // REFERENCE.md's PyTorch figures (same machine kind, 262144 elements).
-#include <cstring>
 #include <string>
 
 #include <actdsl/actdsl.hpp>
 
+#include "catalog_activations.hpp"
 #include "harness.hpp"
 #if defined(ACTDSL_BENCH_TORCH)
 #include "torch_baselines.hpp"
@@ -43,48 +43,14 @@ void add_from_output(const std::string& name, const G& g, std::size_t n) {
 void register_all() {
     using namespace actdsl;
     for (const std::size_t n : {std::size_t{4096}, std::size_t{262144}}) {
-        add("threshold", threshold(x, 0.5, -2.0), n);
-        add("relu", relu(x), n);
-        add("relu6", relu6(x), n);
-        add("hardtanh", hardtanh(x), n);
-        add("leaky_relu", leaky_relu(x), n);
-        add("prelu", prelu(x, 0.25), n);
-        add("rrelu_eval", rrelu_eval(x), n);
-        add("elu", elu(x), n);
-        add("celu", celu(x, 2.0), n);
-        add("selu", selu(x), n);
-        add("gelu", gelu(x), n);
-        add("gelu_tanh", gelu_tanh(x), n);
-        add("sigmoid", sigmoid(x), n);
-        add("hardsigmoid", hardsigmoid(x), n);
-        add("tanh", tanh(x), n);
-        add("silu", silu(x), n);
-        add("mish", mish(x), n);
-        add("hardswish", hardswish(x), n);
-        add("softplus", softplus(x, 1.0, 20.0), n);
-        add("logsigmoid", logsigmoid(x), n);
-        add("softsign", softsign(x), n);
-        add("tanhshrink", tanhshrink(x), n);
-        add("softshrink", softshrink(x), n);
-        add("hardshrink", hardshrink(x), n);
-        add("squareplus", squareplus(x), n);
-        add("sparse_plus", sparse_plus(x), n);
+        bench::for_each_elementwise([n](const char* name, const auto& f) { add(name, f, n); });
         add_from_output("sigmoid", from_output::sigmoid(), n);
         add_from_output("tanh", from_output::tanh(), n);
         add_from_output("relu", from_output::relu(), n);
-        benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [n](benchmark::State& state) {
-            bench::buffers& b = bench::shared_buffers(n);
-            bench::loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
-            bench::finish(state, n, 2);
-        });
+        bench::register_memcpy_roofline(n);
     }
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-#if defined(ACTDSL_BENCH_TORCH)
-    bench::torch_baselines::one_thread();
-#endif
-    return bench::run(argc, argv, register_all);
-}
+int main(int argc, char** argv) { return bench::run(argc, argv, register_all); }

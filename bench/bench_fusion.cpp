@@ -2,7 +2,6 @@
 // forward_backward passes, against node-by-node (unfused) evaluation of the same
 // expression, xtensor's lazy expressions and the memcpy roofline.
 // Names: <pass>/<activation>/<variant>/<n>; items are elements.
-#include <cstring>
 #include <string>
 
 #include <xtensor/xnoalias.hpp>
@@ -48,16 +47,8 @@ void register_activation(const std::string& name, const F& f, Lazy, std::size_t 
         actdsl::backward(f, b.x, b.dy, b.dx);
     });
     // Scaling: the same fused passes on two OpenMP threads (the machine's two cores).
-    add("forward", "fused_2_threads", 2, [f](B b, WS) {
-        bench::set_threads(2);
-        actdsl::forward(f, b.x, b.y);
-        bench::set_threads(1);
-    });
-    add("backward", "fused_2_threads", 3, [f](B b, WS) {
-        bench::set_threads(2);
-        actdsl::backward(f, b.x, b.dy, b.dx);
-        bench::set_threads(1);
-    });
+    add("forward", "fused_2_threads", 2, [f](B b, WS) { bench::on_threads(2, [&] { actdsl::forward(f, b.x, b.y); }); });
+    add("backward", "fused_2_threads", 3, [f](B b, WS) { bench::on_threads(2, [&] { actdsl::backward(f, b.x, b.dy, b.dx); }); });
 }
 
 void register_all() {
@@ -68,19 +59,10 @@ void register_all() {
 #if defined(ACTDSL_BENCH_TORCH)
         for (const char* name : {"silu", "gelu_tanh", "mish"}) bench::torch_baselines::register_pytorch(name, n);
 #endif
-        benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [n](benchmark::State& state) {
-            buffers& b = shared_buffers(n);
-            loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
-            finish(state, n, 2);
-        });
+        bench::register_memcpy_roofline(n);
     }
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-#if defined(ACTDSL_BENCH_TORCH)
-    bench::torch_baselines::one_thread();
-#endif
-    return bench::run(argc, argv, register_all);
-}
+int main(int argc, char** argv) { return bench::run(argc, argv, register_all); }

@@ -5,7 +5,6 @@
 //   unfused  max, subtract, exp, sum and divide (or log) as separate xtensor passes
 //            into preallocated temporaries, as an eager framework runs them;
 // and roofline/memcpy/262144 for the same bytes. bench_summary prints the ratios.
-#include <cstring>
 #include <string>
 
 #include <actdsl/catalog/softmax.hpp>
@@ -87,11 +86,7 @@ void register_all() {
             add("backward", "unfused", 3, [=](arrays& a) { unfused_backward(a, axis, log); });
         }
     }
-    benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [](benchmark::State& state) {
-        bench::buffers& b = bench::shared_buffers(n);
-        bench::loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
-        bench::finish(state, n, 2);
-    });
+    bench::register_memcpy_roofline(n);
 }
 
 }  // namespace

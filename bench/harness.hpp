@@ -4,8 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
+#include <string>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -58,6 +60,23 @@ inline void set_threads([[maybe_unused]] int threads) {
 #if defined(_OPENMP)
     omp_set_num_threads(threads);
 #endif
+}
+
+// body() with `threads` threads for actdsl's passes, then back to one.
+template <class Body>
+void on_threads(int threads, Body body) {
+    set_threads(threads);
+    body();
+    set_threads(1);
+}
+
+// roofline/memcpy/<n>: copying x to y, the memory-bound ceiling of a pass over 2 arrays.
+inline void register_memcpy_roofline(std::size_t n) {
+    benchmark::RegisterBenchmark(("roofline/memcpy/" + std::to_string(n)).c_str(), [n](benchmark::State& state) {
+        buffers& b = shared_buffers(n);
+        loop(state, [&] { std::memcpy(b.y.data(), b.x.data(), n * sizeof(float)); });
+        finish(state, n, 2);
+    });
 }
 
 // main() of every benchmark binary: register, then Google Benchmark's usual flags.

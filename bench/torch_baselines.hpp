@@ -78,12 +78,11 @@ inline const std::map<std::string, kernels>& all() {
     return table;
 }
 
-inline void one_thread() { at::set_num_threads(1); }
-
 // forward/<name>/pytorch/<n> and backward/<name>/pytorch/<n>, if PyTorch has the activation.
 inline void register_pytorch(const std::string& name, std::size_t n) {
     const auto it = all().find(name);
     if (it == all().end()) return;
+    at::set_num_threads(1);  // as every figure but the scaling ones: one thread
     const auto add = [&](const std::string& pass, std::size_t arrays, std::function<void(tensors&)> body) {
         benchmark::RegisterBenchmark((pass + "/" + name + "/pytorch/" + std::to_string(n)).c_str(), [=](benchmark::State& state) {
             tensors t = wrap(shared_buffers(n));

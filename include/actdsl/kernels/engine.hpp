@@ -130,6 +130,15 @@ struct batch_sums {
     }
 };
 
+// An environment over the inputs `in` at offset 0, the uniforms broadcast to batches.
+template <class batch, std::size_t NIn, std::size_t NU>
+evaluation::stream_environment<batch, NIn, NU> environment(const std::array<const math::element_t<batch>*, NIn>& in,
+                                                           const std::array<double, NU>& uniforms) {
+    evaluation::stream_environment<batch, NIn, NU> env{in, 0, {}};
+    for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<math::element_t<batch>>(uniforms[k]));
+    return env;
+}
+
 // Elements a thread must have at least before a pass is split across threads.
 #ifndef ACTDSL_PARALLEL_GRAIN
 #define ACTDSL_PARALLEL_GRAIN 65536
@@ -175,8 +184,7 @@ void run_batches(const std::array<const T*, NIn>& in, const std::array<T*, NOut>
                  const std::array<double, NU>& uniforms, std::array<double, R>* totals) {
     using batch = xsimd::batch<T>;
     constexpr std::size_t W = batch::size;
-    evaluation::stream_environment<batch, NIn, NU> env{in, 0, {}};
-    for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
+    auto env = environment<batch>(in, uniforms);
     batch_sums<batch, R> acc{{}, totals};
     for (std::size_t k = 0; k < R; ++k) acc.partial[k] = batch(0);
     for (std::size_t i = begin; i < end; i += W) {
@@ -217,8 +225,7 @@ void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NO
     if (body == n) return;
     // The tail: zero-padded batches, so its lanes compute exactly as the body's do.
     const std::size_t i = body, m = n - body;
-    evaluation::stream_environment<batch, NIn, NU> env{in, 0, {}};
-    for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
+    auto env = environment<batch>(in, uniforms);
     alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
     for (std::size_t k = 0; k < NIn; ++k) {
         if (in[k] != nullptr) std::copy_n(in[k] + i, m, in_buf[k].begin());
@@ -250,9 +257,8 @@ void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<d
     constexpr std::size_t NOut = std::tuple_size_v<Outs>;
     alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
     alignas(64) std::array<std::array<T, W>, NOut> out_buf{};
-    evaluation::stream_environment<batch, NIn, NU> env{{}, 0, {}};
+    auto env = environment<batch>(std::array<const T*, NIn>{}, uniforms);
     for (std::size_t k = 0; k < NIn; ++k) env.inputs[k] = in_buf[k].data();
-    for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<T>(uniforms[k]));
     auto in_its = std::apply([](const auto&... a) { return std::tuple{a.cbegin()...}; }, ins);
     auto out_its = std::apply([](auto&... a) { return std::tuple{a.begin()...}; }, outs);
     for (std::size_t i = 0; i < n; i += W) {

@@ -20,6 +20,7 @@
 #include "reference.hpp"
 
 using namespace actdsl;
+using namespace actdsl::literals;
 
 namespace {
 
@@ -108,6 +109,29 @@ TEMPLATE_TEST_CASE("special values: infinities, NaN, signed zeros, denormals", "
     CHECK((y(4) == 0 && std::signbit(y(4))));   // -0 * 0.5 = -0
     CHECK(y(5) == tiny / 2);                    // denormals are not flushed
     CHECK(y(8) == T(200));
+}
+
+TEMPLATE_TEST_CASE("max and min propagate NaN from either operand in every lane", "", float, double) {
+    // AVX and AVX-512 compare x != x as ordered (false for NaN), SSE as unordered:
+    // the SIMD body must not depend on which, and must agree with the scalar tail.
+    using T = TestType;
+    const T nan = std::numeric_limits<T>::quiet_NaN();
+    const std::size_t n = 2 * W<T> + 1;
+    xt::xtensor<T, 1> xs = xt::full_like(xt::xtensor<T, 1>::from_shape({n}), nan);
+    xs(1) = T(-2);
+    xs(2) = T(3);
+    xt::xtensor<T, 1> hi = xt::zeros<T>({n}), lo = hi;
+    forward(max(0_c, x), xs, hi);
+    forward(min(0_c, x), xs, lo);
+    CHECK(hi(1) == 0);
+    CHECK(hi(2) == T(3));
+    CHECK(lo(1) == T(-2));
+    CHECK(lo(2) == 0);
+    for (const std::size_t i : {std::size_t{0}, W<T>, n - 1}) {
+        INFO("i = " << i);
+        CHECK(std::isnan(hi(i)));
+        CHECK(std::isnan(lo(i)));
+    }
 }
 
 TEMPLATE_TEST_CASE("the fast sigmoid's guard sends far-left lanes to the exact form", "", float, double) {

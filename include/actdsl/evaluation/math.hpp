@@ -232,14 +232,22 @@ template <class M> ACTDSL_INLINE M apply(ops::logical_or, const M& a, const M& b
     else return a | b;
 }
 
+// Not b != b: xsimd compares batches as ordered on AVX and AVX-512 (false for NaN)
+// but unordered on SSE.
+template <class T>
+ACTDSL_INLINE auto is_nan(const T& a) {
+    if constexpr (std::is_floating_point_v<T>) return std::isnan(a);
+    else return xsimd::isnan(a);
+}
+
 // max and min propagate a NaN from either operand, as torch.maximum does.
 template <class T>
 ACTDSL_INLINE T apply(ops::max, const T& a, const T& b) {
-    return select(apply(ops::logical_or{}, a < b, b != b), b, a);
+    return select(apply(ops::logical_or{}, a < b, is_nan(b)), b, a);
 }
 template <class T>
 ACTDSL_INLINE T apply(ops::min, const T& a, const T& b) {
-    return select(apply(ops::logical_or{}, b < a, b != b), b, a);
+    return select(apply(ops::logical_or{}, b < a, is_nan(b)), b, a);
 }
 
 }  // namespace actdsl::math

@@ -1,8 +1,10 @@
 // The fused and unfused kernels over xtensor arrays, against long double
 // references: every size around the SIMD width, strided and transposed views,
 // ranks 1 to 4, in-place use, and bad input.
+#include <cstdint>
 #include <cstring>
 #include <tuple>
+#include <vector>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -132,6 +134,33 @@ TEMPLATE_TEST_CASE("max and min propagate NaN from either operand in every lane"
         CHECK(std::isnan(hi(i)));
         CHECK(std::isnan(lo(i)));
     }
+}
+
+TEST_CASE("float erfc (gelu's kernel) is within 0.6 ULP of long double over its whole range") {
+    // Every 256th float of either sign up to 12 (erfc(12) rounds to 0 in float), and beyond.
+    std::vector<float> v;
+    for (std::uint32_t bits = 0; bits <= 0x41400000u; bits += 256) {
+        float f;
+        std::memcpy(&f, &bits, sizeof f);
+        v.push_back(f);
+        v.push_back(-f);
+    }
+    const float inf = std::numeric_limits<float>::infinity();
+    for (const float f : {12.5f, 1e30f, -1e30f, inf, -inf, std::numeric_limits<float>::quiet_NaN()}) v.push_back(f);
+    const auto xs = xt::adapt(v, std::vector<std::size_t>{v.size()});
+    xt::xtensor<float, 1> y = xt::zeros<float>({v.size()});
+    forward(erfc(x), xs, y);
+    ref::real worst = 0;
+    float worst_at = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const ref::real e = ref::ulp_error<float>(y(i), std::erfc(static_cast<ref::real>(v[i])));
+        if (e > worst) worst = e, worst_at = v[i];
+    }
+    INFO("worst at " << worst_at);
+    CHECK(worst <= 0.6L);  // SLEEF's erfcf: 1.5
+    CHECK(y(v.size() - 6) == 0);
+    CHECK(y(v.size() - 2) == 2);
+    CHECK(std::isnan(y(v.size() - 1)));
 }
 
 TEMPLATE_TEST_CASE("the fast sigmoid's guard sends far-left lanes to the exact form", "", float, double) {

@@ -1,0 +1,34 @@
+#!/usr/bin/python3
+"""Coefficients of the float erfc in include/actdsl/evaluation/math.hpp (lowest degree first).
+
+erfc(z) = t exp(P(s) - z^2) for z in [0, 12], with t = 2 / (2 + z) and s = (7t - 4) / 3 in [-1, 1];
+P is fitted at Chebyshev nodes of s. exp(r) on |r| <= ln(2) / 2 by mpmath's chebyfit.
+Needs Debian's python3-mpmath and python3-numpy: /usr/bin/python3 scripts/fit_erfc.py
+"""
+import mpmath as mp
+import numpy as np
+
+mp.mp.dps = 40
+T_LO, T_HI = 1 / 7.0, 1.0  # z = 12 and z = 0
+DEGREE = 11
+
+
+def log_part(t):
+    t = mp.mpf(t)
+    z = 2 / t - 2
+    return mp.log(mp.erfc(z) / t) + z * z
+
+
+nodes = np.cos((2 * np.arange(4 * DEGREE) + 1) * np.pi / (8 * DEGREE))
+ts = (T_LO + T_HI) / 2 + (T_HI - T_LO) / 2 * nodes
+cheb = np.polynomial.chebyshev.chebfit(nodes, [float(log_part(t)) for t in ts], DEGREE)
+p = np.polynomial.chebyshev.cheb2poly(cheb)
+grid = np.linspace(T_LO, T_HI, 2001)
+err = max(abs(np.polynomial.polynomial.polyval((2 * t - T_LO - T_HI) / (T_HI - T_LO), p) - float(log_part(t))) for t in grid)
+print(f"// erfc_log_polynomial, max |error| {err:.2g}")
+print(", ".join(f"{c:.17e}" for c in p))
+
+h = mp.log(2) / 2
+poly, exp_err = mp.chebyfit(mp.exp, [-h, h], 8, error=True)
+print(f"// exp_polynomial, max |error| {float(exp_err):.2g}")
+print(", ".join(f"{float(c):.17e}" for c in reversed(poly)))

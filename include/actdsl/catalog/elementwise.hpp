@@ -127,9 +127,8 @@ constexpr auto gelu(const U& u) { return c<1, 2> * u * erfc(-(sqrt1_2 * u)); }
 // into 2 sigmoid(2v), exact in both tails.
 template <expression U>
 constexpr auto gelu_tanh(const U& u) {
-    // c<> rather than 0.044715_c: clang 14 does not evaluate a consteval literal
-    // operator inside a function template and leaves an undefined reference.
-    return c<1, 2> * u * (c<1> + tanh(sqrt_2_over_pi * (u + c<44715, 1000000> * pow<3>(u))));
+    using namespace literals;
+    return 0.5_c * u * (1_c + tanh(sqrt_2_over_pi * (u + 0.044715_c * pow<3>(u))));
 }
 
 template <expression U>

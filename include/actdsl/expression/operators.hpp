@@ -83,8 +83,10 @@ consteval parsed_decimal parse_decimal() {
 }  // namespace detail
 
 // 0.5_c, 3_c, 0.044715_c: exact compile-time constants (runtime literals would be plain 0.5).
+// constexpr, not consteval: the parse is forced to compile time by `constexpr auto p` anyway,
+// and clang 14 drops consteval literal operators used inside templates (undefined reference at link).
 template <char... Cs>
-consteval auto operator""_c() {
+constexpr auto operator""_c() {
     constexpr auto p = detail::parse_decimal<Cs...>();
     return constant<p.num, p.den>{};
 }

@@ -1,9 +1,13 @@
 #!/usr/bin/python3
-"""Coefficients of the float erfc in include/actdsl/evaluation/math.hpp (lowest degree first).
+"""Polynomial coefficients in include/actdsl/evaluation/math.hpp (lowest degree first).
 
-erfc(z) = t exp(P(s) - z^2) for z in [0, 12], with t = 2 / (2 + z) and s = (7t - 4) / 3 in [-1, 1];
-P is fitted at Chebyshev nodes of s. exp(r) on |r| <= ln(2) / 2 by mpmath's chebyfit.
-Needs Debian's python3-mpmath and python3-numpy: /usr/bin/python3 scripts/fit_erfc.py
+Float erfc, evaluated in double: erfc(z) = t exp(P(s) - z^2) for z in [0, 12], with
+t = 2 / (2 + z) and s = (7t - 4) / 3 in [-1, 1]; P is fitted at Chebyshev nodes of s,
+and exp(r) on |r| <= ln(2) / 2 by mpmath's chebyfit.
+
+Float exp on AVX-512: exp(r) on |r| <= ln(2) / 2, degree 6, rounded to float; the
+error is measured after rounding.
+Needs Debian's python3-mpmath and python3-numpy: /usr/bin/python3 scripts/fit_math.py
 """
 import mpmath as mp
 import numpy as np
@@ -32,3 +36,10 @@ h = mp.log(2) / 2
 poly, exp_err = mp.chebyfit(mp.exp, [-h, h], 8, error=True)
 print(f"// exp_polynomial, max |error| {float(exp_err):.2g}")
 print(", ".join(f"{float(c):.17e}" for c in reversed(poly)))
+
+poly = mp.chebyfit(mp.exp, [-h, h], 7)
+expf = [np.float32(float(c)) for c in reversed(poly)]
+grid = mp.linspace(-h, h, 2001)
+err = max(abs(mp.polyval([mp.mpf(float(c)) for c in reversed(expf)], r) / mp.exp(r) - 1) for r in grid)
+print(f"// expf_polynomial, max relative error after rounding to float {float(err):.2g}")
+print(", ".join(f"{c:.9e}f" for c in expf))

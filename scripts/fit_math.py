@@ -5,8 +5,9 @@ Float erfc, evaluated in double: erfc(z) = t exp(P(s) - z^2) for z in [0, 12], w
 t = 2 / (2 + z) and s = (7t - 4) / 3 in [-1, 1]; P is fitted at Chebyshev nodes of s,
 and exp(r) on |r| <= ln(2) / 2 by mpmath's chebyfit.
 
-Float exp on AVX-512: exp(r) on |r| <= ln(2) / 2, degree 6, rounded to float; the
-error is measured after rounding.
+Float exp, expm1 and log1p on AVX-512, rounded to float, the error measured after
+rounding: exp(r) on |r| <= ln(2) / 2, degree 6; expm1(r) = r + r^2 S(r) on the same
+interval, S of degree 5; log1p(f) = f + f^2 R(f) on [-0.25, 0.5], R of degree 8.
 Needs Debian's python3-mpmath and python3-numpy: /usr/bin/python3 scripts/fit_math.py
 """
 import mpmath as mp
@@ -43,3 +44,21 @@ grid = mp.linspace(-h, h, 2001)
 err = max(abs(mp.polyval([mp.mpf(float(c)) for c in reversed(expf)], r) / mp.exp(r) - 1) for r in grid)
 print(f"// expf_polynomial, max relative error after rounding to float {float(err):.2g}")
 print(", ".join(f"{c:.9e}f" for c in expf))
+
+
+def fit_tail(name, full, a, b, degree):
+    """full(f) = f + f^2 P(f): P fitted at Chebyshev nodes, rounded to float."""
+    def tail(f):
+        f = mp.mpf(f)
+        return (full(f) / f - 1) / f if f != 0 else mp.diff(full, 0, 2) / 2
+    poly = mp.chebyfit(tail, [a, b], degree + 1)
+    c = [np.float32(float(x)) for x in reversed(poly)]
+    def approx(f):
+        return f + f * (f * mp.polyval([mp.mpf(float(x)) for x in reversed(c)], f))
+    err = max(abs(approx(f) / full(f) - 1) for f in mp.linspace(a, b, 4001) if f != 0)
+    print(f"// {name}, max relative error after rounding to float {float(err):.2g}")
+    print(", ".join(f"{x:.9e}f" for x in c))
+
+
+fit_tail("expm1f_polynomial", mp.expm1, -h, h, 5)
+fit_tail("log1pf_polynomial", mp.log1p, -0.25, 0.5, 8)

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #if defined(_OPENMP)
@@ -202,6 +204,51 @@ TEMPLATE_TEST_CASE("exp is within 2 ULPs over the whole range, subnormal results
     INFO("worst at " << worst_at);
     CHECK(worst <= 2);  // a flushed subnormal or an early inf is far beyond
     CHECK(overflow_mismatch == 0);
+}
+
+TEMPLATE_TEST_CASE("expm1 and log1p are within 2 ULPs over the whole range, signed zeros and specials included", "",
+                   float, double) {
+    using T = TestType;
+    using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    // Every exponent of both signs, then dense where the evaluation switches form: expm1
+    // at multiples of ln(2) / 2, log1p where 1 + x starts to round (-0.5, -0.25, 0.5).
+    std::vector<T> v;
+    const Bits step = (Bits{1} << (sizeof(T) * 8 - 1)) / 100003;
+    for (Bits b = 0; b < (Bits{1} << (sizeof(T) * 8 - 1)); b += step) {
+        T f;
+        std::memcpy(&f, &b, sizeof f);
+        if (std::isnan(f)) continue;
+        v.push_back(f), v.push_back(-f);
+    }
+    for (const auto& [lo, hi] : {std::pair{T(-1), T(1)}, std::pair{T(-0.6), T(-0.2)}, std::pair{T(-20), T(90)}}) {
+        const auto u = ref::uniform_values<T>(100000, lo, hi);
+        v.insert(v.end(), u.begin(), u.end());
+    }
+    const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+    for (const T f : {T(0), -T(0), inf, -inf, nan, T(-1), std::nextafter(T(-1), T(0)), std::nextafter(T(-1), -inf),
+                      std::numeric_limits<T>::denorm_min(), -std::numeric_limits<T>::denorm_min()})
+        v.push_back(f);
+    const auto xs = xt::adapt(v, std::vector<std::size_t>{v.size()});
+    xt::xtensor<T, 1> y_expm1 = xt::zeros<T>({v.size()}), y_log1p = y_expm1;
+    forward(expm1(x), xs, y_expm1);
+    forward(log1p(x), xs, y_log1p);
+    ref::real worst_expm1 = 0, worst_log1p = 0;
+    T worst_expm1_at = 0, worst_log1p_at = 0;
+    std::size_t zero_sign_mismatch = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const ref::real t = v[i];
+        const ref::real e = std::expm1(t), l = t < -1 ? std::numeric_limits<ref::real>::quiet_NaN() : std::log1p(t);
+        // Past log(max), expm1 is inf in T but finite in long double.
+        const ref::real err_e = std::isinf(static_cast<T>(e)) ? (std::isinf(y_expm1(i)) ? 0 : 1e30) : ref::ulp_error<T>(y_expm1(i), e);
+        const ref::real err_l = ref::ulp_error<T>(y_log1p(i), l);
+        if (err_e > worst_expm1) worst_expm1 = err_e, worst_expm1_at = v[i];
+        if (err_l > worst_log1p) worst_log1p = err_l, worst_log1p_at = v[i];
+        if (v[i] == 0) zero_sign_mismatch += (std::signbit(y_expm1(i)) != std::signbit(v[i])) + (std::signbit(y_log1p(i)) != std::signbit(v[i]));
+    }
+    INFO("expm1 worst at " << worst_expm1_at << ", log1p worst at " << worst_log1p_at);
+    CHECK(worst_expm1 <= 2);
+    CHECK(worst_log1p <= 2);
+    CHECK(zero_sign_mismatch == 0);
 }
 
 TEMPLATE_TEST_CASE("the fast sigmoid's guard sends far-left lanes to the exact form", "", float, double) {

@@ -1,14 +1,18 @@
-// The loops. A program is run over arrays of equal shape: contiguous arrays in
-// one SIMD loop over raw memory, anything else (strided, transposed, lazy) through
-// xtensor's row-major iterators, W elements at a time. Both paths, and the tail,
-// evaluate whole batches, so an element's result never depends on where it sits.
+// The loops. A program is run over arrays of equal shape by range_kernel, the one
+// loop that touches SIMD: contiguous arrays directly, anything else (strided,
+// transposed, lazy) a block at a time through contiguous buffers filled by
+// xtensor's row-major iterators. The last partial batch is zero-padded, so an
+// element's result never depends on where it sits, nor on the layout.
+//
+// Which range_kernel runs: the caller's own (the instruction set it is compiled
+// for), or a better one recorded by a dispatch object (dispatch.hpp).
 //
 // Threads: with OpenMP enabled (-fopenmp; CMake's actdsl::actdsl adds it when
 // found), a contiguous pass over at least 2 x parallel_grain elements is split
-// across omp_get_max_threads() threads, each taking whole blocks of 256 batches.
-// Sums (parameter gradients) are kept per block and added in block order, so
-// every result is the same, bit for bit, for any number of threads. Inside an
-// OpenMP parallel region, or on strided arrays, passes run on the calling thread.
+// across omp_get_max_threads() threads in whole blocks of block_elements. Sums
+// (parameter gradients) are kept per block and added in block order, so every
+// result is the same, bit for bit, for any number of threads. Inside an OpenMP
+// parallel region, or on strided arrays, passes run on the calling thread.
 #pragma once
 
 #include <algorithm>
@@ -29,6 +33,7 @@
 #include <xtensor/xexpression.hpp>
 
 #include "../evaluation/program.hpp"
+#include "dispatch.hpp"
 
 namespace actdsl {
 
@@ -107,37 +112,106 @@ ACTDSL_INLINE void evaluate_batch(const Env& env, const Store& store) {
 template <class Plan, class Fallback, std::size_t NOut>
 inline constexpr std::size_t reduced_roots = Plan::root_slot.size() - (std::is_void_v<Fallback> ? 0 : 1) - NOut;
 
-// Sums of batches: W lanes in T, moved into double every `flush` batches (one
-// block) so that a float sum over millions of elements keeps its digits.
-template <class batch, std::size_t R>
-struct batch_sums {
-    static constexpr std::size_t flush = 256;
-    std::array<batch, R> partial{};
-    std::array<double, R>* total;
-    std::size_t count = 0;
-    void add(std::size_t k, const batch& v) { partial[k] += v; }
-    void step() {
-        if (++count % flush == 0) drain();
-    }
-    void finish() {
-        if (count % flush != 0) drain();
-    }
-    void drain() {
-        for (std::size_t k = 0; k < R; ++k) {
-            (*total)[k] += static_cast<double>(xsimd::hadd(partial[k]));
-            partial[k] = batch(0);
-        }
-    }
-};
+// Elements per block: a pass is split across threads in whole blocks, and a
+// parameter gradient is summed per block, then over blocks in order. The same for
+// every instruction set (a multiple of every batch width), so sums and thread
+// splits never depend on which kernel runs.
+inline constexpr std::size_t block_elements = 4096;
 
 // An environment over the inputs `in` at offset 0, the uniforms broadcast to batches.
 template <class batch, std::size_t NIn, std::size_t NU>
-evaluation::stream_environment<batch, NIn, NU> environment(const std::array<const math::element_t<batch>*, NIn>& in,
-                                                           const std::array<double, NU>& uniforms) {
+ACTDSL_INLINE evaluation::stream_environment<batch, NIn, NU> environment(const std::array<const math::element_t<batch>*, NIn>& in,
+                                                                         const std::array<double, NU>& uniforms) {
     evaluation::stream_environment<batch, NIn, NU> env{in, 0, {}};
     for (std::size_t k = 0; k < NU; ++k) env.uniforms[k] = batch(static_cast<math::element_t<batch>>(uniforms[k]));
     return env;
 }
+
+// The fused kernel for one instruction set: elements [begin, end) of contiguous
+// arrays, begin a multiple of the batch width. A last partial batch is read
+// zero-padded, so its lanes compute exactly as the body's do. With R > 0 the
+// program's last R roots are summed over the range (in T per lane, then in
+// double) into *totals, which the caller limits to one block.
+// Only code templated on Arch is reached from here: dispatch objects compiled for
+// other instruction sets instantiate it, and nothing they emit may be shared
+// with the rest of the program (see dispatch.hpp).
+template <class Arch, class Plan, class Fallback, class T, std::size_t NIn, std::size_t NOut, std::size_t NU, std::size_t R>
+void range_kernel(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t begin, std::size_t end,
+                  const std::array<double, NU>& uniforms, std::array<double, R>* totals) {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t W = batch::size;
+    static_assert(reduced_roots<Plan, Fallback, NOut> == R, "actdsl: internal error: one sum per reduced root");
+    static_assert(block_elements % W == 0, "actdsl: internal error: a block holds whole batches");
+    auto env = environment<batch>(in, uniforms);
+    std::array<batch, R> partial;
+    for (std::size_t k = 0; k < R; ++k) partial[k] = batch(T(0));
+    // Lane sums move into double every 256 batches, so a float sum keeps its digits.
+    const auto drain = [&] {
+        for (std::size_t k = 0; k < R; ++k) {
+            (*totals)[k] += static_cast<double>(xsimd::hadd(partial[k]));
+            partial[k] = batch(T(0));
+        }
+    };
+    const std::size_t body = begin + (end - begin) / W * W;
+    for (std::size_t i = begin; i < body; i += W) {
+        env.offset = i;
+        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
+            if (k < NOut) v.store_unaligned(out[k] + i);
+            else if constexpr (R > 0) partial[k - NOut] += v;
+        });
+        if constexpr (R > 0)
+            if ((i - begin) / W % 256 == 255) drain();
+    }
+    if constexpr (R > 0)
+        if ((body - begin) / W % 256 != 0) drain();
+    if (body == end) return;
+    const std::size_t m = end - body;
+    alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
+    for (std::size_t k = 0; k < NIn; ++k) {
+        if (in[k] != nullptr)  // the unfused passes leave inputs their plan does not read null
+            for (std::size_t j = 0; j < m; ++j) in_buf[k][j] = in[k][body + j];
+        env.inputs[k] = in_buf[k].data();
+    }
+    env.offset = 0;
+    alignas(64) std::array<T, W> out_buf{};
+    evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
+        v.store_aligned(out_buf.data());
+        if (k < NOut)
+            for (std::size_t j = 0; j < m; ++j) out[k][body + j] = out_buf[j];
+        else if constexpr (R > 0)  // only the real lanes: the padding's values are not part of the sum
+            for (std::size_t j = 0; j < m; ++j) (*totals)[k - NOut] += static_cast<double>(out_buf[j]);
+    });
+}
+
+// The kernels of one program: its table of recorded kernels and range_kernel for
+// any architecture. NIn and NOut count arrays; R sums follow the outputs.
+template <class Program, class T, std::size_t NIn, std::size_t NOut, std::size_t R>
+struct kernel_of {
+    using safe = typename Program::plan_type;
+    using fast = typename Program::fast_plan_type;
+    using plan = std::conditional_t<std::is_void_v<fast>, safe, fast>;
+    using fallback = std::conditional_t<std::is_void_v<fast>, void, safe>;
+    static constexpr std::size_t NU = std::tuple_size_v<decltype(Program::uniforms)>;
+    using table = kernel_table<plan, fallback, T, NIn, NOut, NU, R>;
+    using fn = range_kernel_fn<T, NIn, NOut, NU, R>;
+    template <class Arch>
+    static constexpr fn for_arch = &range_kernel<Arch, plan, fallback, T, NIn, NOut, NU, R>;
+
+    // The kernel to run in this translation unit: a recorded one, or its own.
+    static fn select() { return select_kernel<table>(for_arch<xsimd::default_arch>, instruction_set_of<xsimd::default_arch>()); }
+
+    // Records this translation unit's kernel (a dispatch object's). A is a template
+    // parameter so that the check below is made only where record is called.
+    template <class A = xsimd::default_arch>
+    static bool record() {
+        constexpr instruction_set s = instruction_set_of<A>();
+        static_assert(s != instruction_set::baseline && std::is_same_v<A, typename arch_of<s>::type>,
+                      "actdsl::dispatch::record belongs in a file compiled once per instruction set: "
+                      "add it with actdsl_add_dispatch(<target> <file>) in CMake");
+        table::entries[static_cast<std::size_t>(s)] = for_arch<A>;
+        return true;
+    }
+};
 
 // Elements a thread must have at least before a pass is split across threads.
 #ifndef ACTDSL_PARALLEL_GRAIN
@@ -178,66 +252,34 @@ void for_block_ranges(std::size_t blocks, int threads, const Body& body) {
     if (blocks > 0) body(std::size_t{0}, blocks);
 }
 
-// The whole batches of [begin, end) (multiples of W), their sums added to *totals.
-template <class Plan, class Fallback, class T, std::size_t NIn, std::size_t NOut, std::size_t NU, std::size_t R>
-void run_batches(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t begin, std::size_t end,
-                 const std::array<double, NU>& uniforms, std::array<double, R>* totals) {
-    using batch = xsimd::batch<T>;
-    constexpr std::size_t W = batch::size;
-    auto env = environment<batch>(in, uniforms);
-    batch_sums<batch, R> acc{{}, totals};
-    for (std::size_t k = 0; k < R; ++k) acc.partial[k] = batch(0);
-    for (std::size_t i = begin; i < end; i += W) {
-        env.offset = i;
-        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
-            if (k < NOut) v.store_unaligned(out[k] + i);
-            else if constexpr (R > 0) acc.add(k - NOut, v);
-        });
-        if constexpr (R > 0) acc.step();
-    }
-    if constexpr (R > 0) acc.finish();
-}
-
-template <class Plan, class Fallback = void, class T, std::size_t NIn, std::size_t NOut, std::size_t NU, std::size_t R = 0>
-void run_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t n,
-                    const std::array<double, NU>& uniforms, std::array<double, R>* sums = nullptr) {
-    using batch = xsimd::batch<T>;
-    constexpr std::size_t W = batch::size;
-    static_assert(reduced_roots<Plan, Fallback, NOut> == R, "actdsl: internal error: one sum per reduced root");
-    const std::size_t body = n / W * W;
-    constexpr std::size_t block = batch_sums<batch, R>::flush * W;
-    const std::size_t blocks = (body + block - 1) / block;
+// A pass over contiguous arrays of n elements, split across threads in blocks.
+template <class T, std::size_t NIn, std::size_t NOut, std::size_t NU, std::size_t R>
+void run_contiguous(range_kernel_fn<T, NIn, NOut, NU, R> kernel, const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out,
+                    std::size_t n, const std::array<double, NU>& uniforms, std::array<double, R>* sums) {
+    const std::size_t blocks = (n + block_elements - 1) / block_elements;
     const int threads = threads_for(n);
-    const auto range = [&](std::size_t b) { return std::pair{b * block, std::min(body, (b + 1) * block)}; };
-    if (R == 0 || threads == 1) {
+    const auto range_end = [&](std::size_t b) { return std::min(n, b * block_elements); };
+    if constexpr (R == 0) {
         for_block_ranges(blocks, threads, [&](std::size_t first, std::size_t last) {
-            run_batches<Plan, Fallback>(in, out, range(first).first, range(last - 1).second, uniforms, sums);
+            kernel(in, out, first * block_elements, range_end(last), uniforms, nullptr);
         });
     } else {
-        // One total per block, added in block order: the same sums as one thread's.
+        // One total per block, added in block order: the same sums for any thread count.
         std::vector<std::array<double, R>> totals(blocks);
         for_block_ranges(blocks, threads, [&](std::size_t first, std::size_t last) {
-            for (std::size_t b = first; b < last; ++b) run_batches<Plan, Fallback>(in, out, range(b).first, range(b).second, uniforms, &totals[b]);
+            for (std::size_t b = first; b < last; ++b) kernel(in, out, b * block_elements, range_end(b + 1), uniforms, &totals[b]);
         });
         for (const auto& t : totals)
             for (std::size_t k = 0; k < R; ++k) (*sums)[k] += t[k];
     }
-    if (body == n) return;
-    // The tail: zero-padded batches, so its lanes compute exactly as the body's do.
-    const std::size_t i = body, m = n - body;
-    auto env = environment<batch>(in, uniforms);
-    alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
-    for (std::size_t k = 0; k < NIn; ++k) {
-        if (in[k] != nullptr) std::copy_n(in[k] + i, m, in_buf[k].begin());
-        env.inputs[k] = in_buf[k].data();
-    }
-    alignas(64) std::array<T, W> out_buf{};
-    evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
-        v.store_aligned(out_buf.data());
-        if (k < NOut) std::copy_n(out_buf.begin(), m, out[k] + i);
-        else if constexpr (R > 0)  // only the real lanes: the padding's values are not part of the sum
-            for (std::size_t j = 0; j < m; ++j) (*sums)[k - NOut] += static_cast<double>(out_buf[j]);
-    });
+}
+
+// Plan over contiguous arrays with this translation unit's own kernel (the unfused
+// passes, which are not dispatched: they are the baseline fusion is measured against).
+template <class Plan, class T, std::size_t NIn, std::size_t NOut, std::size_t NU>
+void run_own_contiguous(const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t n,
+                        const std::array<double, NU>& uniforms) {
+    run_contiguous<T, NIn, NOut, NU, 0>(&range_kernel<xsimd::default_arch, Plan, void, T, NIn, NOut, NU, 0>, in, out, n, uniforms, nullptr);
 }
 
 template <class It, class T>
@@ -249,33 +291,31 @@ void write_n(const T* src, std::size_t m, It& it) {
     for (std::size_t j = 0; j < m; ++j, ++it) *it = src[j];
 }
 
-template <class Plan, class Fallback, class T, class Ins, class Outs, std::size_t NU, std::size_t R = 0>
-void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<double, NU>& uniforms, std::array<double, R>* sums = nullptr) {
-    using batch = xsimd::batch<T>;
-    constexpr std::size_t W = batch::size;
+// A pass over arrays that are not all contiguous: a block at a time is copied
+// through xtensor's row-major iterators into contiguous buffers and run by the
+// same kernel, so the results (sums included) are those of contiguous arrays.
+template <class T, class Ins, class Outs, std::size_t NU, std::size_t R>
+void run_iterators(range_kernel_fn<T, std::tuple_size_v<Ins>, std::tuple_size_v<Outs>, NU, R> kernel, const Ins& ins, Outs& outs,
+                   std::size_t n, const std::array<double, NU>& uniforms, std::array<double, R>* sums) {
     constexpr std::size_t NIn = std::tuple_size_v<Ins>;
     constexpr std::size_t NOut = std::tuple_size_v<Outs>;
-    alignas(64) std::array<std::array<T, W>, NIn> in_buf{};
-    alignas(64) std::array<std::array<T, W>, NOut> out_buf{};
-    auto env = environment<batch>(std::array<const T*, NIn>{}, uniforms);
-    for (std::size_t k = 0; k < NIn; ++k) env.inputs[k] = in_buf[k].data();
+    std::vector<T> buffer((NIn + NOut) * std::min(n, block_elements));
+    std::array<const T*, NIn> in;
+    std::array<T*, NOut> out;
+    for (std::size_t k = 0; k < NIn; ++k) in[k] = buffer.data() + k * std::min(n, block_elements);
+    for (std::size_t k = 0; k < NOut; ++k) out[k] = buffer.data() + (NIn + k) * std::min(n, block_elements);
     auto in_its = std::apply([](const auto&... a) { return std::tuple{a.cbegin()...}; }, ins);
     auto out_its = std::apply([](auto&... a) { return std::tuple{a.begin()...}; }, outs);
-    for (std::size_t i = 0; i < n; i += W) {
-        const std::size_t m = std::min(W, n - i);
+    for (std::size_t i = 0; i < n; i += block_elements) {
+        const std::size_t m = std::min(block_elements, n - i);
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            ((in_buf[K].fill(T(0)), read_n(std::get<K>(in_its), m, in_buf[K].data())), ...);
+            (read_n(std::get<K>(in_its), m, const_cast<T*>(in[K])), ...);
         }(std::make_index_sequence<NIn>{});
-        evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
-            if (k < NOut) v.store_aligned(out_buf[k].data());
-            else if constexpr (R > 0) {
-                alignas(64) std::array<T, W> lanes{};
-                v.store_aligned(lanes.data());
-                for (std::size_t j = 0; j < m; ++j) (*sums)[k - NOut] += static_cast<double>(lanes[j]);
-            }
-        });
+        std::array<double, R> total{};
+        kernel(in, out, 0, m, uniforms, &total);
+        for (std::size_t k = 0; k < R; ++k) (*sums)[k] += total[k];
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (write_n(out_buf[K].data(), m, std::get<K>(out_its)), ...);
+            (write_n(out[K], m, std::get<K>(out_its)), ...);
         }(std::make_index_sequence<NOut>{});
     }
 }
@@ -285,22 +325,17 @@ void run_iterators(const Ins& ins, Outs& outs, std::size_t n, const std::array<d
 // With sums, the program's last R roots are summed over the array into (*sums)[0..R).
 template <class Program, class Ins, class Outs, class Names = std::array<std::string_view, std::tuple_size_v<Ins> + std::tuple_size_v<Outs>>, std::size_t R = 0>
 void run(std::string_view function, const Names& names, const Program& p, const Ins& ins, Outs outs, std::array<double, R>* sums = nullptr) {
-    using plan_type = typename Program::plan_type;
-    using fast_plan_type = typename Program::fast_plan_type;
     using T = value_type_of<std::tuple_element_t<0, Ins>>;
+    constexpr std::size_t NIn = std::tuple_size_v<Ins>, NOut = std::tuple_size_v<Outs>;
     std::apply([&](const auto&... a) { std::apply([&](const auto&... b) { check_same_shape(function, names, a..., b...); }, outs); }, ins);
     const std::size_t n = std::get<0>(ins).size();
-    const auto in_ptrs = std::apply([](const auto&... a) { return std::array<const T*, sizeof...(a)>{contiguous_data(a)...}; }, ins);
-    const auto out_ptrs = std::apply([](auto&... a) { return std::array<T*, sizeof...(a)>{contiguous_data(a)...}; }, outs);
+    const auto in_ptrs = std::apply([](const auto&... a) { return std::array<const T*, NIn>{contiguous_data(a)...}; }, ins);
+    const auto out_ptrs = std::apply([](auto&... a) { return std::array<T*, NOut>{contiguous_data(a)...}; }, outs);
     const bool contiguous = std::none_of(in_ptrs.begin(), in_ptrs.end(), [](auto q) { return q == nullptr; }) &&
                             std::none_of(out_ptrs.begin(), out_ptrs.end(), [](auto q) { return q == nullptr; });
-    if constexpr (std::is_void_v<fast_plan_type>) {
-        if (contiguous) run_contiguous<plan_type>(in_ptrs, out_ptrs, n, p.uniforms, sums);
-        else run_iterators<plan_type, void, T>(ins, outs, n, p.uniforms, sums);
-    } else {
-        if (contiguous) run_contiguous<fast_plan_type, plan_type>(in_ptrs, out_ptrs, n, p.uniforms, sums);
-        else run_iterators<fast_plan_type, plan_type, T>(ins, outs, n, p.uniforms, sums);
-    }
+    const auto kernel = kernel_of<Program, T, NIn, NOut, R>::select();
+    if (contiguous) run_contiguous(kernel, in_ptrs, out_ptrs, n, p.uniforms, sums);
+    else run_iterators<T>(kernel, ins, outs, n, p.uniforms, sums);
 }
 
 }  // namespace kernels

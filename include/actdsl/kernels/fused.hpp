@@ -168,6 +168,15 @@ constexpr parameter_gradient_outputs<sizeof...(D)> parameter_gradients(D&... sum
 namespace kernels {
 template <fixed_string N>
 constexpr parameter<N> parameter_of(const parameter_binding<N>&) { return {}; }
+
+// backward's program with the gradient of each bound parameter as a summed root.
+template <class F, class... B>
+constexpr auto parameter_backward_program(const F& f, const B&... params) {
+    const auto n = number_one_input(f);
+    using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
+    const auto grad = [&](auto v) { return make(ops::mul{}, incoming_gradient, derivative(n.expr, v)); };
+    return evaluation::make_program<V, incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad(V{}), grad(parameter_of(params))...);
+}
 }  // namespace kernels
 
 template <class F, class X, class DY, class DX, std::size_t NP, parameter_value... B>
@@ -175,14 +184,9 @@ void backward(const F& f, const X& x_in, const DY& dy_in, DX&& dx_out, parameter
     static_assert(NP == sizeof...(B),
                   "actdsl::backward: parameter_gradients(...) takes one double per bound parameter, in the order of the bindings");
     kernels::check_kernel_arguments<F, X, DY, DX>();
-    const auto n = kernels::number_one_input(f);
-    using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
-    const auto grad = [&](auto v) { return make(ops::mul{}, kernels::incoming_gradient, derivative(n.expr, v)); };
-    const auto p = evaluation::make_program<V, kernels::incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad(V{}),
-                                                                             grad(kernels::parameter_of(params))...);
     std::array<double, NP> sums{};
-    kernels::run("backward", std::array<std::string_view, 3>{"x", "dy", "dx"}, p, std::forward_as_tuple(x_in, dy_in),
-                 std::forward_as_tuple(dx_out), &sums);
+    kernels::run("backward", std::array<std::string_view, 3>{"x", "dy", "dx"}, kernels::parameter_backward_program(f, params...),
+                 std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(dx_out), &sums);
     for (std::size_t k = 0; k < NP; ++k) *dparams.targets[k] += sums[k];
 }
 
@@ -198,4 +202,73 @@ void forward_backward(const F& f, const X& x_in, const DY& dy_in, Y&& y_out, DX&
     kernels::run("forward_backward", {"x", "dy", "y", "dx"}, kernels::forward_backward_program(f, params...), std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(y_out, dx_out));
 }
 
+// ---- runtime dispatch: recording kernels for other instruction sets ---------
+
+namespace kernels {
+
+// Records the kernels of f's passes for Arch, from types alone: nothing is
+// evaluated, so the dispatch object emits no code that is not tagged with Arch.
+template <class Arch, class F, class Bindings, class T>
+struct pass_recorder;
+template <class Arch, class F, class... B, class T>
+struct pass_recorder<Arch, F, std::tuple<B...>, T> {
+    static_assert(std::is_same_v<Arch, xsimd::default_arch>, "actdsl: internal error: recording for another architecture");
+    using fwd = decltype(forward_program(std::declval<const F&>(), std::declval<const B&>()...));
+    using bwd = decltype(backward_program(std::declval<const F&>(), std::declval<const B&>()...));
+    using both = decltype(forward_backward_program(std::declval<const F&>(), std::declval<const B&>()...));
+    static bool record() {
+        kernel_of<fwd, T, 1, 1, 0>::record();
+        kernel_of<bwd, T, 2, 1, 0>::record();
+        kernel_of<both, T, 2, 2, 0>::record();
+        if constexpr (sizeof...(B) > 0)
+            kernel_of<decltype(parameter_backward_program(std::declval<const F&>(), std::declval<const B&>()...)), T, 2, 1, sizeof...(B)>::record();
+        return true;
+    }
+};
+
+template <class Arch, class F, class T, fixed_string... Names>
+struct inputs_recorder {
+    static_assert(std::is_same_v<Arch, xsimd::default_arch>, "actdsl: internal error: recording for another architecture");
+    using id = std::type_identity<input_arrays<array_binding<Names, T>...>>;  // the programs depend on the names only
+    static constexpr std::size_t N = sizeof...(Names);
+    static bool record() {
+        kernel_of<decltype(several_inputs_program<true, false>(std::declval<const F&>(), id{})), T, N, 1, 0>::record();
+        kernel_of<decltype(several_inputs_program<false, true>(std::declval<const F&>(), id{})), T, N + 1, N, 0>::record();
+        kernel_of<decltype(several_inputs_program<true, true>(std::declval<const F&>(), id{})), T, N + 1, N + 1, 0>::record();
+        return true;
+    }
+};
+
+}  // namespace kernels
+
+namespace dispatch {
+
+// Records, for each element type T, the kernels of forward, backward and
+// forward_backward of the one-input activation f, with the parameters bound as
+// the calls will bind them (their values do not matter), plus backward with
+// parameter_gradients(...) when parameters are bound. For a file compiled once
+// per instruction set by CMake's actdsl_add_dispatch(<target> <file>):
+//     static const bool recorded = actdsl::dispatch::record<float, double>(actdsl::silu(actdsl::x));
+// Calls of the same kernels anywhere in the program then run the best recorded
+// instruction set the CPU has. Returns true, for use as an initializer.
+// Everything such a file defines must be static or in an unnamed namespace: it
+// is compiled for instruction sets the rest of the program may not have.
+template <class... T, class F, parameter_value... B>
+ACTDSL_INLINE bool record(const F&, const B&...) {
+    static_assert(sizeof...(T) > 0 && ((std::is_same_v<T, float> || std::is_same_v<T, double>) && ...),
+                  "actdsl::dispatch::record<T...>(f): name the element types, e.g. record<float, double>(f)");
+    static_assert(expression<F>, "actdsl::dispatch::record: the argument must be an actdsl expression such as x * sigmoid(x)");
+    return (kernels::pass_recorder<xsimd::default_arch, F, std::tuple<B...>, T>::record() && ...);
+}
+
+// The same for an activation of several inputs, named in the order inputs(...)
+// will bind them: record_inputs<float, "a", "b">(glu_expression).
+template <class T, fixed_string... Names, class F>
+ACTDSL_INLINE bool record_inputs(const F&) {
+    static_assert(sizeof...(Names) > 0, "actdsl::dispatch::record_inputs<T, \"a\", \"b\">(f): name the inputs in the order of inputs(...)");
+    static_assert(expression<F>, "actdsl::dispatch::record_inputs: the argument must be an actdsl expression such as a * sigmoid(b)");
+    return kernels::inputs_recorder<xsimd::default_arch, F, T, Names...>::record();
+}
+
+}  // namespace dispatch
 }  // namespace actdsl

@@ -69,7 +69,7 @@ void run(workspace<T>& ws, const Program& p, const std::array<const T*, NIn>& in
                 src[I] = in[leaf_index_v<E>];
             } else if constexpr (requires { typename E::op; }) {
                 using op_plan = evaluation::plan<decltype(as_operation<slots>(std::type_identity<E>{}))>;
-                kernels::run_contiguous<op_plan>(src, std::array<T*, 1>{dst[I]}, n, p.uniforms);
+                kernels::run_own_contiguous<op_plan>(src, std::array<T*, 1>{dst[I]}, n, p.uniforms);
                 src[I] = dst[I];
             }
         };
@@ -82,7 +82,7 @@ void run(workspace<T>& ws, const Program& p, const std::array<const T*, NIn>& in
                 std::copy_n(src[r], n, out[k]);
                 continue;
             }
-            ((K == r ? kernels::run_contiguous<evaluation::plan<S>>(src, std::array<T*, 1>{out[k]}, n, p.uniforms) : void()), ...);
+            ((K == r ? kernels::run_own_contiguous<evaluation::plan<S>>(src, std::array<T*, 1>{out[k]}, n, p.uniforms) : void()), ...);
         }
     }(slots{}, std::make_index_sequence<slots::size>{});
 }

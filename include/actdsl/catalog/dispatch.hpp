@@ -1,0 +1,58 @@
+// Runtime dispatch for the catalog: one call records the kernels of every
+// elementwise activation (forward, backward, forward_backward), of GLU, and of
+// PReLU with one learnable weight, for the element types T... In a file
+// compiled by CMake's actdsl_add_dispatch(<target> <file>):
+//     #include <actdsl/catalog/dispatch.hpp>
+//     static const bool recorded = actdsl::dispatch::record_catalog<float, double>();
+// A kernel's plan does not depend on the values of numeric parameters, so
+// elu(x, 0.5) runs the kernel recorded for elu(x). Kernels not recorded here
+// (softmax family, maxout, rrelu in training, per-channel PReLU, backward from
+// the output) run as compiled in the calling file.
+#pragma once
+
+#include "../kernels/fused.hpp"
+#include "elementwise.hpp"
+#include "glu.hpp"
+#include "prelu.hpp"
+
+namespace actdsl {
+namespace dispatch {
+
+namespace catalog_detail {
+
+// Types only: the activations are not built at run time (their parameter checks
+// would emit untagged code into the dispatch object).
+template <class T, class... F>
+ACTDSL_INLINE bool record_types_of(std::type_identity<F>...) {
+    return (kernels::pass_recorder<xsimd::default_arch, F, std::tuple<>, T>::record() && ...);
+}
+template <class... T, class... F>
+ACTDSL_INLINE bool record_types(std::type_identity<F>... activations) {
+    return (record_types_of<T>(activations...) && ...);
+}
+
+}  // namespace catalog_detail
+
+template <class... T>
+ACTDSL_INLINE bool record_catalog() {
+    using catalog_detail::record_types;
+    using std::type_identity;
+    record_types<T...>(type_identity<decltype(threshold(x, 0.0, 0.0))>{}, type_identity<decltype(relu(x))>{},
+                       type_identity<decltype(relu6(x))>{}, type_identity<decltype(hardtanh(x))>{},
+                       type_identity<decltype(leaky_relu(x))>{}, type_identity<decltype(rrelu_eval(x))>{},
+                       type_identity<decltype(elu(x))>{}, type_identity<decltype(celu(x))>{}, type_identity<decltype(selu(x))>{},
+                       type_identity<decltype(gelu(x))>{}, type_identity<decltype(gelu_tanh(x))>{},
+                       type_identity<decltype(sigmoid(x))>{}, type_identity<decltype(hardsigmoid(x))>{},
+                       type_identity<decltype(tanh(x))>{}, type_identity<decltype(silu(x))>{}, type_identity<decltype(mish(x))>{},
+                       type_identity<decltype(hardswish(x))>{}, type_identity<decltype(softplus(x, 1.0, 20.0))>{},
+                       type_identity<decltype(logsigmoid(x))>{}, type_identity<decltype(softsign(x))>{},
+                       type_identity<decltype(tanhshrink(x))>{}, type_identity<decltype(softshrink(x))>{},
+                       type_identity<decltype(hardshrink(x))>{}, type_identity<decltype(squareplus(x))>{},
+                       type_identity<decltype(sparse_plus(x))>{});
+    (kernels::pass_recorder<xsimd::default_arch, decltype(prelu(x, prelu_detail::weight)), std::tuple<parameter_binding<"weight">>, T>::record(), ...);
+    (kernels::inputs_recorder<xsimd::default_arch, std::remove_const_t<decltype(glu_detail::expression)>, T, "a", "b">::record(), ...);
+    return true;
+}
+
+}  // namespace dispatch
+}  // namespace actdsl

@@ -1,0 +1,206 @@
+// Runtime dispatch: this binary is baseline x86-64 and links tests/dispatch_kernels.cpp
+// compiled for SSE4.2, AVX2+FMA and AVX-512. Every instruction set the CPU has
+// runs the catalog's kernels, and they must agree with the baseline kernel.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <actdsl/actdsl.hpp>
+#include <actdsl/catalog/dispatch.hpp>
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xtensor.hpp>
+#include <xtensor/xview.hpp>
+
+#include "reference.hpp"
+
+using namespace actdsl;
+
+namespace {
+
+// Restores the instruction-set limit when a test ends, passed or not.
+struct limit_guard {
+    instruction_set saved = dispatch::instruction_set_limit();
+    ~limit_guard() { dispatch::set_instruction_set_limit(saved); }
+};
+
+std::vector<instruction_set> supported_sets() {
+    std::vector<instruction_set> sets;
+    for (auto s : {instruction_set::baseline, instruction_set::sse4_2, instruction_set::avx2, instruction_set::avx512})
+        if (dispatch::supported(s)) sets.push_back(s);
+    return sets;
+}
+
+// Values over the whole range: a dense sweep of [-40, 40], both tails, the
+// specials, subnormals and signed zeros; 4099 values, so every width has a tail.
+template <class T>
+xt::xtensor<T, 1> sweep() {
+    using L = std::numeric_limits<T>;
+    std::vector<T> v;
+    for (int i = 0; i < 4000; ++i) v.push_back(static_cast<T>(-40.0 + 80.0 * i / 3999.0));
+    for (T e : {T(60), T(100), T(1e4), T(1e30), L::max(), L::infinity(), L::quiet_NaN(), T(0), L::min(), L::denorm_min(), T(1e-30)}) {
+        v.push_back(e);
+        v.push_back(-e);
+    }
+    while (v.size() < 4099) v.push_back(static_cast<T>(0.001 * static_cast<double>(v.size())));
+    return xt::adapt(v, {v.size()});
+}
+
+// |a - b| in ULPs of the larger magnitude; NaNs and infinities must match exactly.
+template <class T>
+double ulps_apart(T a, T b) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : 1e30;
+    if (std::isinf(a) || std::isinf(b)) return a == b ? 0 : 1e30;
+    const ref::real scale = std::max(std::fabs(static_cast<ref::real>(a)), std::fabs(static_cast<ref::real>(b)));
+    return static_cast<double>(ref::ulp_error(a, static_cast<ref::real>(b), scale));
+}
+
+template <class T>
+xt::xtensor<T, 1> next_toward(const xt::xtensor<T, 1>& in, T direction) {
+    xt::xtensor<T, 1> out(in.shape());
+    for (std::size_t i = 0; i < in.size(); ++i) out(i) = std::nextafter(in(i), direction);
+    return out;
+}
+
+// Every instruction set's forward, backward and forward_backward agree with the
+// baseline kernel's: within 16 ULPs (each is within the catalog's targets, 4
+// forward and 8 backward, of the truth), plus twice what moving x by one ULP
+// changes in the baseline result. The second term is the function's own
+// conditioning: gelu_tanh(-9) = -9 sigmoid(-67) amplifies the rounding of its
+// argument 67-fold, and a sum that cancels (silu' near -1.28) has more ULPs
+// than its terms; an FMA in one instruction set and not in another moves such
+// results by as much.
+template <class T, class F>
+void check_agreement(const char* name, const F& f) {
+    const auto in = sweep<T>();
+    xt::xtensor<T, 1> dy = xt::ones<T>(in.shape()) * T(0.75);
+    limit_guard guard;
+    const auto passes = [&](const xt::xtensor<T, 1>& at) {
+        xt::xtensor<T, 1> y(in.shape()), dx(in.shape()), y2(in.shape()), dx2(in.shape());
+        forward(f, at, y);
+        backward(f, at, dy, dx);
+        forward_backward(f, at, dy, y2, dx2);
+        return std::vector<xt::xtensor<T, 1>>{y, dx, y2, dx2};
+    };
+    dispatch::set_instruction_set_limit(instruction_set::baseline);
+    const auto base = passes(in);
+    REQUIRE(dispatch::last_instruction_set() == instruction_set::baseline);
+    const auto up = passes(next_toward(in, std::numeric_limits<T>::infinity()));
+    const auto down = passes(next_toward(in, -std::numeric_limits<T>::infinity()));
+    for (auto s : supported_sets()) {
+        dispatch::set_instruction_set_limit(s);
+        const auto got = passes(in);
+        INFO(name << " on " << dispatch::name(s));
+        CHECK(dispatch::last_instruction_set() == s);
+        std::size_t bad = 0, bad_at = 0, bad_pass = 0;
+        for (std::size_t p = 0; p < got.size(); ++p)
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                const T b = base[p](i);
+                const double apart = ulps_apart(got[p](i), b);
+                if (apart <= 16) continue;
+                const double moved = std::max(ulps_apart(up[p](i), b), ulps_apart(down[p](i), b));
+                if (apart <= 16 + 2 * moved) continue;
+                // Below the normal range an intermediate that is itself subnormal has lost
+                // its relative precision (gelu(-38) multiplies erfc(27) ~ 6e-317 by 19).
+                if (std::fabs(b) < std::numeric_limits<T>::min() && apart <= 64) continue;
+                if (bad++ == 0) bad_at = i, bad_pass = p;
+            }
+        INFO(bad << " values apart; first (" << ulps_apart(got[bad_pass](bad_at), base[bad_pass](bad_at)) << " ULPs): pass " << bad_pass << " at x = " << in(bad_at) << ": " << got[bad_pass](bad_at)
+                 << " against baseline " << base[bad_pass](bad_at));
+        CHECK(bad == 0);
+    }
+}
+
+template <class T>
+void check_catalog() {
+    check_agreement<T>("threshold", threshold(x, 0.5, -2.0));
+    check_agreement<T>("relu", relu(x));
+    check_agreement<T>("relu6", relu6(x));
+    check_agreement<T>("hardtanh", hardtanh(x));
+    check_agreement<T>("leaky_relu", leaky_relu(x));
+    check_agreement<T>("rrelu_eval", rrelu_eval(x));
+    check_agreement<T>("elu", elu(x));
+    check_agreement<T>("celu", celu(x, 2.0));
+    check_agreement<T>("selu", selu(x));
+    check_agreement<T>("gelu", gelu(x));
+    check_agreement<T>("gelu_tanh", gelu_tanh(x));
+    check_agreement<T>("sigmoid", sigmoid(x));
+    check_agreement<T>("hardsigmoid", hardsigmoid(x));
+    check_agreement<T>("tanh", tanh(x));
+    check_agreement<T>("silu", silu(x));
+    check_agreement<T>("mish", mish(x));
+    check_agreement<T>("hardswish", hardswish(x));
+    check_agreement<T>("softplus", softplus(x, 2.0, 20.0));
+    check_agreement<T>("logsigmoid", logsigmoid(x));
+    check_agreement<T>("softsign", softsign(x));
+    check_agreement<T>("tanhshrink", tanhshrink(x));
+    check_agreement<T>("softshrink", softshrink(x));
+    check_agreement<T>("hardshrink", hardshrink(x));
+    check_agreement<T>("squareplus", squareplus(x));
+    check_agreement<T>("sparse_plus", sparse_plus(x));
+}
+
+}  // namespace
+
+TEST_CASE("dispatch: every instruction set the CPU has runs the recorded catalog kernels, and they agree with baseline", "[dispatch]") {
+    INFO("this CPU's best: " << dispatch::name(dispatch::best_supported()));
+    check_catalog<float>();
+    check_catalog<double>();
+}
+
+TEST_CASE("dispatch: the best recorded instruction set runs by default; unrecorded kernels run as compiled", "[dispatch]") {
+    limit_guard guard;
+    dispatch::set_instruction_set_limit(instruction_set::avx512);
+    const xt::xtensor<float, 1> in = sweep<float>();
+    xt::xtensor<float, 1> y(in.shape());
+    forward(silu(x), in, y);
+    CHECK(dispatch::last_instruction_set() == dispatch::best_supported());
+    forward(x * x + sin(x), in, y);  // recorded nowhere: this binary's own, baseline kernel
+    CHECK(dispatch::last_instruction_set() == instruction_set::baseline);
+    CHECK(y(10) == Approx(static_cast<double>(in(10)) * in(10) + std::sin(static_cast<double>(in(10)))).epsilon(1e-6));
+}
+
+TEST_CASE("dispatch: strided arrays, in-place use and parameter gradients give the contiguous kernel's bits", "[dispatch]") {
+    limit_guard guard;
+    constexpr parameter<"beta"> beta{};
+    const auto swish = x * sigmoid(beta * x);
+    for (auto s : supported_sets()) {
+        dispatch::set_instruction_set_limit(s);
+        INFO(dispatch::name(s));
+        const xt::xtensor<float, 1> in = sweep<float>();
+        xt::xtensor<float, 1> dy = xt::ones<float>(in.shape()) * 0.5f;
+        xt::xtensor<float, 1> dx(in.shape());
+        double dbeta = 0;
+        backward(swish, in, dy, dx, parameter_gradients(dbeta), beta = 1.25);
+        CHECK(dispatch::last_instruction_set() == s);
+        // The same values every other element of a larger array.
+        xt::xtensor<float, 1> wide = xt::zeros<float>({2 * in.size()});
+        auto every_other = xt::view(wide, xt::range(0, 2 * in.size(), 2));
+        every_other = in;
+        xt::xtensor<float, 1> wide_dx = xt::zeros<float>({2 * in.size()});
+        auto dx_strided = xt::view(wide_dx, xt::range(0, 2 * in.size(), 2));
+        double dbeta_strided = 0;
+        backward(swish, every_other, dy, dx_strided, parameter_gradients(dbeta_strided), beta = 1.25);
+        CHECK(std::memcmp(&dbeta, &dbeta_strided, sizeof(double)) == 0);
+        bool same = true;
+        for (std::size_t i = 0; i < in.size(); ++i) same = same && ref::same_bits(dx(i), dx_strided(i));
+        CHECK(same);
+        // In place: y = silu(y).
+        xt::xtensor<float, 1> y = in, expected(in.shape());
+        forward(silu(x), in, expected);
+        forward(silu(x), y, y);
+        same = true;
+        for (std::size_t i = 0; i < in.size(); ++i) same = same && ref::same_bits(y(i), expected(i));
+        CHECK(same);
+    }
+}
+
+TEST_CASE("dispatch: instruction-set names", "[dispatch]") {
+    CHECK(dispatch::parse("avx2") == instruction_set::avx2);
+    CHECK(dispatch::name(instruction_set::sse4_2) == "sse4.2");
+    CHECK_THROWS_WITH(dispatch::parse("avx3"), Catch::Contains("write one of baseline, sse4.2, avx2, avx512"));
+    CHECK(dispatch::supported(instruction_set::baseline));
+}

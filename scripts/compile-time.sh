@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times compiling bench/compile_time_kernels.cpp (nine kernels), bench/compile_time_catalog.cpp
 # (every elementwise catalog kernel, three passes, float and double: 156 kernels) and, for
-# scale, a file that only includes the headers, with g++ and clang++ at -O2 -march=native.
+# scale, a file that only includes the headers, with g++ and clang++ at -O2 -march=native;
+# then tests/dispatch_kernels.cpp, a runtime-dispatch recording file, for AVX-512.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -17,5 +18,12 @@ for cxx in g++ clang++; do
         esac
         /usr/bin/time -f "$cxx, $name: %e s, %M KB" "$cxx" "${flags[@]}" "$src"
     done
+done
+# A runtime-dispatch recording file (the catalog in float and double), compiled for
+# AVX-512 as actdsl_add_dispatch does; it is compiled once per instruction set.
+for cxx in g++ clang++; do
+    /usr/bin/time -f "$cxx, dispatch recording file (record_catalog<float, double>), AVX-512: %e s, %M KB" \
+        "$cxx" -std=c++20 -O2 -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx512vl -mfma -DXTENSOR_USE_XSIMD -Iinclude \
+        -c -o /dev/null tests/dispatch_kernels.cpp
 done
 rm -f "$headers"

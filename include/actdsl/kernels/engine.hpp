@@ -299,20 +299,22 @@ void run_iterators(range_kernel_fn<T, std::tuple_size_v<Ins>, std::tuple_size_v<
                    std::size_t n, const std::array<double, NU>& uniforms, std::array<double, R>* sums) {
     constexpr std::size_t NIn = std::tuple_size_v<Ins>;
     constexpr std::size_t NOut = std::tuple_size_v<Outs>;
-    std::vector<T> buffer((NIn + NOut) * std::min(n, block_elements));
-    std::array<const T*, NIn> in;
+    const std::size_t chunk = std::min(n, block_elements);
+    std::vector<T> buffer((NIn + NOut) * chunk);
+    std::array<T*, NIn> in;
     std::array<T*, NOut> out;
-    for (std::size_t k = 0; k < NIn; ++k) in[k] = buffer.data() + k * std::min(n, block_elements);
-    for (std::size_t k = 0; k < NOut; ++k) out[k] = buffer.data() + (NIn + k) * std::min(n, block_elements);
+    for (std::size_t k = 0; k < NIn; ++k) in[k] = buffer.data() + k * chunk;
+    for (std::size_t k = 0; k < NOut; ++k) out[k] = buffer.data() + (NIn + k) * chunk;
+    const std::array<const T*, NIn> in_read = std::apply([](auto... q) { return std::array<const T*, NIn>{q...}; }, in);
     auto in_its = std::apply([](const auto&... a) { return std::tuple{a.cbegin()...}; }, ins);
     auto out_its = std::apply([](auto&... a) { return std::tuple{a.begin()...}; }, outs);
     for (std::size_t i = 0; i < n; i += block_elements) {
         const std::size_t m = std::min(block_elements, n - i);
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (read_n(std::get<K>(in_its), m, const_cast<T*>(in[K])), ...);
+            (read_n(std::get<K>(in_its), m, in[K]), ...);
         }(std::make_index_sequence<NIn>{});
         std::array<double, R> total{};
-        kernel(in, out, 0, m, uniforms, &total);
+        kernel(in_read, out, 0, m, uniforms, &total);
         for (std::size_t k = 0; k < R; ++k) (*sums)[k] += total[k];
         [&]<std::size_t... K>(std::index_sequence<K...>) {
             (write_n(out[K], m, std::get<K>(out_its)), ...);

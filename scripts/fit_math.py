@@ -5,6 +5,11 @@ Float erfc, evaluated in double: erfc(z) = t exp(P(s) - z^2) for z in [0, 12], w
 t = 2 / (2 + z) and s = (7t - 4) / 3 in [-1, 1]; P is fitted at Chebyshev nodes of s,
 and exp(r) on |r| <= ln(2) / 2 by mpmath's chebyfit.
 
+Float erfc in float arithmetic (erfc_float_fma): erfc(z) = t exp(Q(s) - z^2) for z in
+[0, 10.1], t = 2 / (2 + z), s = 2t - 1; Q = Q0 + s P(s) fitted by least squares at
+Chebyshev nodes, each coefficient rounded to float before the next is refitted, Q0 kept
+as a float pair; and G(s) = d/dt (log t + Q), which needs only a few digits.
+
 Float exp, expm1 and log1p on AVX-512, rounded to float, the error measured after
 rounding: exp(r) on |r| <= ln(2) / 2, degree 6; expm1(r) = r + r^2 S(r) on the same
 interval, S of degree 5; log1p(f) = f + f^2 R(f) on [-0.25, 0.5], R of degree 8.
@@ -62,3 +67,47 @@ def fit_tail(name, full, a, b, degree):
 
 fit_tail("expm1f_polynomial", mp.expm1, -h, h, 5)
 fit_tail("log1pf_polynomial", mp.log1p, -0.25, 0.5, 8)
+
+
+# Float erfc in float arithmetic.
+ZMAX = 10.1
+TL = 2 / (2 + ZMAX)
+S_LO = 2 * TL - 1  # s at z = ZMAX; s = 1 at z = 0
+
+
+def q_part(s):
+    t = (mp.mpf(s) + 1) / 2
+    z = 2 / t - 2
+    return mp.log(mp.erfc(z)) + z * z - mp.log(t)
+
+
+nodes = np.cos((2 * np.arange(400) + 1) * np.pi / 800)
+ss = (S_LO + 1) / 2 + (1 - S_LO) / 2 * nodes
+resid = np.array([float(q_part(s)) for s in ss])
+ERFCF_DEGREE = 10
+coefficients = []
+for k in range(ERFCF_DEGREE + 1):
+    basis = np.vander(ss, ERFCF_DEGREE + 1 - k, increasing=True) * (ss ** k)[:, None]
+    c = np.linalg.lstsq(basis, resid, rcond=None)[0][0]
+    c = c if k == 0 else float(np.float32(c))
+    coefficients.append(c)
+    resid = resid - c * ss ** k
+grid = np.linspace(S_LO, 1, 4001)
+err = max(abs(np.polyval(coefficients[::-1], s) - float(q_part(s))) for s in grid)
+q0_hi = np.float32(coefficients[0])
+q0_lo = np.float32(coefficients[0] - float(q0_hi))
+print(f"// erfcf_q0_hi, erfcf_q0_lo, erfcf_polynomial: max |error| {err:.2g}")
+print(f"{q0_hi:.9e}f, {q0_lo:.9e}f")
+print(", ".join(f"{np.float32(c):.9e}f" for c in coefficients[1:]))
+
+
+def slope(s):
+    return mp.diff(lambda t: mp.log(mp.erfc(2 / t - 2)) + (2 / t - 2) ** 2, (mp.mpf(s) + 1) / 2)
+
+
+nodes = np.cos((2 * np.arange(12) + 1) * np.pi / 24)
+ss = (S_LO + 1) / 2 + (1 - S_LO) / 2 * nodes
+g = np.linalg.lstsq(np.vander(ss, 4, increasing=True), [float(slope(s)) for s in ss], rcond=None)[0]
+err = max(abs(np.polyval(g[::-1], s) / float(slope(s)) - 1) for s in np.linspace(S_LO, 1, 500))
+print(f"// erfcf_slope_polynomial, max relative error {err:.2g}")
+print(", ".join(f"{np.float32(c):.9e}f" for c in g))

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace ref {
@@ -58,6 +59,31 @@ real ulp_error(T actual, real expected, real scale) {
 }
 template <class T>
 real ulp_error(T actual, real expected) { return ulp_error(actual, expected, expected); }
+
+// Every step-th float, by bit pattern, of both signs from 0 up to the one with bits `last`.
+inline std::vector<float> float_bit_sweep(std::uint32_t last, std::uint32_t step) {
+    std::vector<float> v;
+    for (std::uint64_t bits = 0; bits <= last; bits += step) {
+        float f;
+        const auto b = static_cast<std::uint32_t>(bits);
+        std::memcpy(&f, &b, sizeof f);
+        v.push_back(f);
+        v.push_back(-f);
+    }
+    return v;
+}
+
+// The largest ulp_error of got[i] against exact(xs[i]), and where it is.
+template <class T, class Got, class Exact>
+std::pair<real, T> worst_ulp_error(const std::vector<T>& xs, const Got& got, const Exact& exact) {
+    real worst = 0;
+    T at = 0;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const real e = ulp_error<T>(got(i), exact(static_cast<real>(xs[i])));
+        if (e > worst) worst = e, at = xs[i];
+    }
+    return {worst, at};
+}
 
 template <class T>
 std::vector<T> uniform_values(std::size_t n, T lo, T hi, unsigned seed = 42) {

@@ -140,28 +140,19 @@ TEMPLATE_TEST_CASE("max and min propagate NaN from either operand in every lane"
     }
 }
 
-TEST_CASE("float erfc (gelu's kernel) is within 0.6 ULP of long double over its whole range") {
+TEST_CASE("float erfc (gelu's kernel) is within 1.75 ULP (with FMA) or 0.6 ULP (without) of long double over its whole range") {
     // Every 256th float of either sign up to 12 (erfc(12) rounds to 0 in float), and beyond.
-    std::vector<float> v;
-    for (std::uint32_t bits = 0; bits <= 0x41400000u; bits += 256) {
-        float f;
-        std::memcpy(&f, &bits, sizeof f);
-        v.push_back(f);
-        v.push_back(-f);
-    }
+    // With FMA it runs in float arithmetic (erfc_float_fma), without it through double.
+    constexpr bool fused = actdsl::math::detail::has_fused_multiply_add<xsimd::default_arch>;
+    std::vector<float> v = ref::float_bit_sweep(0x41400000u, 256);
     const float inf = std::numeric_limits<float>::infinity();
     for (const float f : {12.5f, 1e30f, -1e30f, inf, -inf, std::numeric_limits<float>::quiet_NaN()}) v.push_back(f);
     const auto xs = xt::adapt(v, std::vector<std::size_t>{v.size()});
     xt::xtensor<float, 1> y = xt::zeros<float>({v.size()});
     forward(erfc(x), xs, y);
-    ref::real worst = 0;
-    float worst_at = 0;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        const ref::real e = ref::ulp_error<float>(y(i), std::erfc(static_cast<ref::real>(v[i])));
-        if (e > worst) worst = e, worst_at = v[i];
-    }
+    const auto [worst, worst_at] = ref::worst_ulp_error(v, y, [](ref::real a) { return std::erfc(a); });
     INFO("worst at " << worst_at);
-    CHECK(worst <= 0.6L);  // SLEEF's erfcf: 1.5
+    CHECK(worst <= (fused ? 1.75L : 0.6L));  // SLEEF's erfcf: 1.5
     CHECK(y(v.size() - 6) == 0);
     CHECK(y(v.size() - 2) == 2);
     CHECK(std::isnan(y(v.size() - 1)));

@@ -416,6 +416,13 @@ TEST_CASE("common subexpressions are computed once per element") {
     // tanh' = 4 sigmoid(2u) sigmoid(-2u): again one exp for both sigmoids, beside tanh itself.
     using tanh_b = decltype(kernels::backward_program(tanh(x)))::plan_type::slots;
     CHECK(count_ops(ops::exp{}, tanh_b{}) == 1);
+    // mish: one exp for both passes, and n = e (e + 2) is one node in both. The backward's
+    // e (e + 2) needs no gate guard (it is finite where e is 0), so it is the forward's n:
+    // five guards in all (two u > 20 cut-offs, three gate products whose cofactor holds u).
+    using mish_fb = decltype(kernels::forward_backward_program(mish(x)))::plan_type::slots;
+    CHECK(count_ops(ops::exp{}, mish_fb{}) == 1);
+    CHECK(count_ops(ops::where{}, mish_fb{}) == 5);
+    CHECK(count_ops(ops::div{}, mish_fb{}) == 2);
     // The fast forward plan divides x by 1 + E instead of multiplying by a reciprocal;
     // with the derivative the reciprocal is shared, so it stays one division for both.
     using silu_f_fast = decltype(kernels::forward_program(silu_expr))::fast_plan_type::slots;

@@ -55,17 +55,33 @@ template <class A> inline constexpr bool is_gate<node<ops::neg, A>> = is_gate<A>
 template <class C, class A, class B>
 inline constexpr bool is_gate<node<ops::where, C, A, B>> = (is_gate<A> || std::is_same_v<A, constant<0>>) && (is_gate<B> || std::is_same_v<B, constant<0>>) && !(std::is_same_v<A, constant<0>> && std::is_same_v<B, constant<0>>);
 
+// Whether C is finite wherever the gate G is 0: C is built from G and constants by
+// +, - and *. Such a cofactor needs no guard (mish's e (e + 2)), so the product stays
+// the same node as in the forward form and the two share it.
+template <class C, class G>
+inline constexpr bool finite_where_gate_is_zero = std::is_same_v<C, G> || is_compile_time_constant_v<C>;
+template <class A, class B, class G>
+inline constexpr bool finite_where_gate_is_zero<node<ops::add, A, B>, G> = finite_where_gate_is_zero<A, G> && finite_where_gate_is_zero<B, G>;
+template <class A, class B, class G>
+inline constexpr bool finite_where_gate_is_zero<node<ops::sub, A, B>, G> = finite_where_gate_is_zero<A, G> && finite_where_gate_is_zero<B, G>;
+template <class A, class B, class G>
+inline constexpr bool finite_where_gate_is_zero<node<ops::mul, A, B>, G> = finite_where_gate_is_zero<A, G> && finite_where_gate_is_zero<B, G>;
+template <class A, class G>
+inline constexpr bool finite_where_gate_is_zero<node<ops::neg, A>, G> = finite_where_gate_is_zero<A, G>;
+
 template <class E>
 constexpr auto lower(const E& e);
 
-// a * g with g a gate: where(g == 0, g, a * g).
+// a * g with g a gate: where(g == 0, g, a * g), unless a is finite wherever g is 0.
 template <class A, class B>
 constexpr auto lower_product(const A& a, const B& b) {
     const auto la = lower(a);
     const auto lb = lower(b);
+    using LA = std::remove_cvref_t<decltype(la)>;
+    using LB = std::remove_cvref_t<decltype(lb)>;
     const auto product = make(ops::mul{}, la, lb);
-    if constexpr (is_gate<B> && !is_compile_time_constant_v<A>) return make(ops::where{}, make(ops::equal{}, lb, c<0>), lb, product);
-    else if constexpr (is_gate<A> && !is_compile_time_constant_v<B>) return make(ops::where{}, make(ops::equal{}, la, c<0>), la, product);
+    if constexpr (is_gate<B> && !finite_where_gate_is_zero<LA, LB>) return make(ops::where{}, make(ops::equal{}, lb, c<0>), lb, product);
+    else if constexpr (is_gate<A> && !finite_where_gate_is_zero<LB, LA>) return make(ops::where{}, make(ops::equal{}, la, c<0>), la, product);
     else return product;
 }
 

@@ -158,6 +158,45 @@ TEST_CASE("float erfc (gelu's kernel) is within 1.75 ULP (with FMA) or 0.6 ULP (
     CHECK(std::isnan(y(v.size() - 1)));
 }
 
+TEST_CASE("float expm1 and tanh hold their bounds over every 256th float, per evaluation path") {
+    // AVX-512 float has its own expm1 (one fma; 0.88 ULP on the negative half ELU, CELU and
+    // SELU use, 1.44 above) and tanh (exp_avx512 in xsimd's form); elsewhere they are
+    // xsimd's, whose float expm1 reaches 2 ULPs at -15.9.
+    constexpr bool own = actdsl::math::detail::is_avx512_float<xsimd::batch<float>>;
+    std::vector<float> v = ref::float_bit_sweep(0x42B17000u, 256);  // |x| up to 88.72, below log(max)
+    const float inf = std::numeric_limits<float>::infinity();
+    for (const float f : {88.8f, inf, -inf, std::numeric_limits<float>::quiet_NaN()}) v.push_back(f);
+    const auto xs = xt::adapt(v, std::vector<std::size_t>{v.size()});
+    xt::xtensor<float, 1> e = xt::zeros<float>({v.size()}), t = e;
+    forward(expm1(x), xs, e);
+    forward(tanh(x), xs, t);
+    const std::size_t swept = v.size() - 4;
+    ref::real worst_negative = 0, worst_positive = 0;
+    float negative_at = 0, positive_at = 0;
+    for (std::size_t i = 0; i < swept; ++i) {
+        const ref::real err = ref::ulp_error<float>(e(i), std::expm1(static_cast<ref::real>(v[i])));
+        ref::real& worst = v[i] <= 0 ? worst_negative : worst_positive;
+        if (err > worst) worst = err, (v[i] <= 0 ? negative_at : positive_at) = v[i];
+    }
+    INFO("expm1 worst at " << negative_at << " and " << positive_at);
+    CHECK(worst_negative <= (own ? 0.9L : 2.0L));
+    CHECK(worst_positive <= (own ? 1.45L : 2.0L));
+    CHECK(std::isinf(e(swept)));
+    CHECK(e(swept + 1) == inf);
+    CHECK(e(swept + 2) == -1);
+    CHECK(std::isnan(e(swept + 3)));
+    const auto [worst_tanh, tanh_at] = ref::worst_ulp_error(v, t, [](ref::real a) { return std::tanh(a); });
+    INFO("tanh worst at " << tanh_at);
+    CHECK(worst_tanh <= 1.4L);
+    CHECK(t(swept + 1) == 1);
+    CHECK(t(swept + 2) == -1);
+    CHECK(std::isnan(t(swept + 3)));
+    // Signed zeros: tanh and expm1 have the sign of x.
+    CHECK(std::signbit(t(1)));
+    CHECK(std::signbit(e(1)));
+    CHECK(!std::signbit(t(0)));
+}
+
 TEMPLATE_TEST_CASE("exp is within 2 ULPs over the whole range, subnormal results and the overflow edge included", "",
                    float, double) {
     // xsimd 8.1's exp flushes subnormal results to 0 and overflows half a binade early

@@ -1,6 +1,7 @@
 // Runtime dispatch: this binary is baseline x86-64 and links tests/dispatch_kernels.cpp
 // compiled for SSE4.2, AVX2+FMA and AVX-512. Every instruction set the CPU has
 // runs the catalog's kernels, and they must agree with the baseline kernel.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -11,7 +12,9 @@
 
 #include <actdsl/actdsl.hpp>
 #include <actdsl/catalog/dispatch.hpp>
+#include <actdsl/catalog/softmax.hpp>
 #include <xtensor/xadapt.hpp>
+#include <xtensor/xmanipulation.hpp>
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 
@@ -73,18 +76,9 @@ xt::xtensor<T, 1> next_toward(const xt::xtensor<T, 1>& in, T direction) {
 // argument 67-fold, and a sum that cancels (silu' near -1.28) has more ULPs
 // than its terms; an FMA in one instruction set and not in another moves such
 // results by as much.
-template <class T, class F>
-void check_agreement(const char* name, const F& f) {
-    const auto in = sweep<T>();
-    xt::xtensor<T, 1> dy = xt::ones<T>(in.shape()) * T(0.75);
+template <class T, class Passes>
+void check_agreement_of(const char* name, const xt::xtensor<T, 1>& in, const Passes& passes) {
     limit_guard guard;
-    const auto passes = [&](const xt::xtensor<T, 1>& at) {
-        xt::xtensor<T, 1> y(in.shape()), dx(in.shape()), y2(in.shape()), dx2(in.shape());
-        forward(f, at, y);
-        backward(f, at, dy, dx);
-        forward_backward(f, at, dy, y2, dx2);
-        return std::vector<xt::xtensor<T, 1>>{y, dx, y2, dx2};
-    };
     dispatch::set_instruction_set_limit(instruction_set::baseline);
     const auto base = passes(in);
     REQUIRE(dispatch::last_instruction_set() == instruction_set::baseline);
@@ -114,6 +108,31 @@ void check_agreement(const char* name, const F& f) {
     }
 }
 
+template <class T, class F>
+void check_agreement(const char* name, const F& f) {
+    const auto in = sweep<T>();
+    const xt::xtensor<T, 1> dy = xt::ones<T>(in.shape()) * T(0.75);
+    check_agreement_of<T>(name, in, [&](const xt::xtensor<T, 1>& at) {
+        xt::xtensor<T, 1> y(in.shape()), dx(in.shape()), y2(in.shape()), dx2(in.shape());
+        forward(f, at, y);
+        backward(f, at, dy, dx);
+        forward_backward(f, at, dy, y2, dx2);
+        return std::vector<xt::xtensor<T, 1>>{y, dx, y2, dx2};
+    });
+}
+
+// backward_from_output with the derivative g, over outputs y across the whole range.
+template <class T, class G>
+void check_from_output(const char* name, const G& g) {
+    const auto in = sweep<T>();
+    const xt::xtensor<T, 1> dy = xt::ones<T>(in.shape()) * T(0.75);
+    check_agreement_of<T>(name, in, [&](const xt::xtensor<T, 1>& y) {
+        xt::xtensor<T, 1> dx(in.shape());
+        backward_from_output(g, y, dy, dx);
+        return std::vector<xt::xtensor<T, 1>>{dx};
+    });
+}
+
 template <class T>
 void check_catalog() {
     check_agreement<T>("threshold", threshold(x, 0.5, -2.0));
@@ -141,6 +160,15 @@ void check_catalog() {
     check_agreement<T>("hardshrink", hardshrink(x));
     check_agreement<T>("squareplus", squareplus(x));
     check_agreement<T>("sparse_plus", sparse_plus(x));
+    check_from_output<T>("from_output::sigmoid", from_output::sigmoid());
+    check_from_output<T>("from_output::tanh", from_output::tanh());
+    check_from_output<T>("from_output::relu", from_output::relu());
+    check_from_output<T>("from_output::hardtanh", from_output::hardtanh(-2.0, 3.0));
+    check_from_output<T>("from_output::relu6", from_output::relu6());
+    check_from_output<T>("from_output::leaky_relu", from_output::leaky_relu(0.2));
+    check_from_output<T>("from_output::elu", from_output::elu(0.5));
+    check_from_output<T>("from_output::celu", from_output::celu(2.0));
+    check_from_output<T>("from_output::selu", from_output::selu());
 }
 
 }  // namespace
@@ -149,6 +177,67 @@ TEST_CASE("dispatch: every instruction set the CPU has runs the recorded catalog
     INFO("this CPU's best: " << dispatch::name(dispatch::best_supported()));
     check_catalog<float>();
     check_catalog<double>();
+}
+
+TEST_CASE("dispatch: backward_from_output runs the kernel recorded for a user's derivative in y", "[dispatch]") {
+    // tests/dispatch_kernels.cpp records record_from_output<float>(output * (c<2> - output)).
+    check_from_output<float>("2 y - y^2", output * (c<2> - output));
+}
+
+// The softmax family along the last axis (rows, with a tail) and the first (rows side by
+// side across the lanes, with a partial group): every instruction set the CPU has runs
+// its recorded kernel and agrees with the baseline kernel within 8 ULPs. Summation order
+// differs with the width, and so does exp: softmax, softmin and logsumexp agree
+// relatively; log_softmax ((x - max) - log sum) and the backward passes (dy - sum) cancel
+// where their result is small, so there the ULPs are those of 1, the size of the terms.
+template <class T>
+void check_softmax_agreement() {
+    limit_guard guard;
+    xt::xtensor<T, 2> in = xt::adapt(ref::uniform_values<T>(37 * 111, T(-20), T(20)), std::vector<std::size_t>{37, 111});
+    in(3, 7) = -std::numeric_limits<T>::infinity();
+    const xt::xtensor<T, 2> dy = xt::adapt(ref::uniform_values<T>(37 * 111, T(-1), T(1), 7), std::vector<std::size_t>{37, 111});
+    const auto run = [&] {
+        std::vector<xt::xtensor<T, 2>> out;
+        for (const std::ptrdiff_t axis : {-1, 0}) {
+            xt::xtensor<T, 2> y(in.shape()), y_min(in.shape()), y_log(in.shape()), dx(in.shape()), dx_log(in.shape());
+            softmax(in, y, axis);
+            softmin(in, y_min, axis);
+            log_softmax(in, y_log, axis);
+            softmax_backward(y, dy, dx, axis);
+            log_softmax_backward(y_log, dy, dx_log, axis);
+            auto lse = xt::xtensor<T, 1>::from_shape(reduced_shape(in, axis));
+            logsumexp(in, lse, axis);
+            out.insert(out.end(), {y, y_min, y_log, dx, dx_log, xt::xtensor<T, 2>(xt::reshape_view(lse, {std::size_t{1}, lse.size()}))});
+        }
+        return out;
+    };
+    dispatch::set_instruction_set_limit(instruction_set::baseline);
+    const auto base = run();
+    REQUIRE(dispatch::last_instruction_set() == instruction_set::baseline);
+    for (auto s : supported_sets()) {
+        dispatch::set_instruction_set_limit(s);
+        const auto got = run();
+        INFO(dispatch::name(s));
+        CHECK(dispatch::last_instruction_set() == s);
+        ref::real worst = 0;
+        std::size_t worst_output = 0;
+        for (std::size_t k = 0; k < got.size(); ++k) {
+            const bool cancels = k % 6 == 2 || k % 6 == 3 || k % 6 == 4;  // log_softmax, dx, dx_log
+            for (std::size_t i = 0; i < got[k].size(); ++i) {
+                const T a = got[k].flat(i), b = base[k].flat(i);
+                const ref::real scale = std::max<ref::real>({std::fabs(ref::real(a)), std::fabs(ref::real(b)), cancels ? ref::real(1) : ref::real(0)});
+                const ref::real e = std::isinf(b) ? (a == b ? 0 : 1e30) : ref::ulp_error(a, static_cast<ref::real>(b), scale);
+                if (e > worst) worst = e, worst_output = k;
+            }
+        }
+        INFO("worst in output " << worst_output << " (softmax, softmin, log_softmax, dx, dx_log, logsumexp; last axis, then first)");
+        CHECK(worst <= 8);
+    }
+}
+
+TEST_CASE("dispatch: the softmax family runs the recorded kernels, and they agree with baseline", "[dispatch]") {
+    check_softmax_agreement<float>();
+    check_softmax_agreement<double>();
 }
 
 TEST_CASE("dispatch: float erfc (gelu's kernel) is accurate under every instruction set", "[dispatch]") {

@@ -1,19 +1,22 @@
 // Runtime dispatch for the catalog: one call records the kernels of every
-// elementwise activation (forward, backward, forward_backward), of GLU, and of
-// PReLU with one learnable weight, for the element types T... In a file
+// elementwise activation (forward, backward, forward_backward), of
+// backward_from_output for every from_output:: derivative, of GLU, of PReLU
+// with one learnable weight, and of the softmax family (softmax, softmin,
+// log_softmax, their backward passes, logsumexp), for the element types T... In a file
 // compiled by CMake's actdsl_add_dispatch(<target> <file>):
 //     #include <actdsl/catalog/dispatch.hpp>
 //     static const bool recorded = actdsl::dispatch::record_catalog<float, double>();
 // A kernel's plan does not depend on the values of numeric parameters, so
 // elu(x, 0.5) runs the kernel recorded for elu(x). Kernels not recorded here
-// (softmax family, maxout, rrelu in training, per-channel PReLU, backward from
-// the output) run as compiled in the calling file.
+// (maxout, rrelu in training, per-channel PReLU) run as compiled in the calling file.
 #pragma once
 
 #include "../kernels/fused.hpp"
 #include "elementwise.hpp"
+#include "from_output.hpp"
 #include "glu.hpp"
 #include "prelu.hpp"
+#include "softmax.hpp"
 
 namespace actdsl {
 namespace dispatch {
@@ -31,10 +34,22 @@ ACTDSL_INLINE bool record_types(std::type_identity<F>... activations) {
     return (record_types_of<T>(activations...) && ...);
 }
 
+// backward_from_output's kernels: a forward pass over y and dy (from_output.hpp).
+template <class T, class... G>
+ACTDSL_INLINE bool record_from_output_types_of(std::type_identity<G>...) {
+    return (kernels::inputs_recorder<xsimd::default_arch, from_output_detail::gradient_t<G>, T, kernels::recorded_passes::forward_only,
+                                     "y", "dy">::record() && ...);
+}
+template <class... T, class... G>
+ACTDSL_INLINE bool record_from_output_types(std::type_identity<G>... derivatives) {
+    return (record_from_output_types_of<T>(derivatives...) && ...);
+}
+
 }  // namespace catalog_detail
 
 template <class... T>
 ACTDSL_INLINE bool record_catalog() {
+    using catalog_detail::record_from_output_types;
     using catalog_detail::record_types;
     using std::type_identity;
     record_types<T...>(type_identity<decltype(threshold(x, 0.0, 0.0))>{}, type_identity<decltype(relu(x))>{},
@@ -50,7 +65,14 @@ ACTDSL_INLINE bool record_catalog() {
                        type_identity<decltype(hardshrink(x))>{}, type_identity<decltype(squareplus(x))>{},
                        type_identity<decltype(sparse_plus(x))>{});
     (kernels::pass_recorder<xsimd::default_arch, decltype(prelu(x, prelu_detail::weight)), std::tuple<parameter_binding<"weight">>, T>::record(), ...);
-    (kernels::inputs_recorder<xsimd::default_arch, std::remove_const_t<decltype(glu_detail::expression)>, T, "a", "b">::record(), ...);
+    (kernels::inputs_recorder<xsimd::default_arch, std::remove_const_t<decltype(glu_detail::expression)>, T,
+                              kernels::recorded_passes::all, "a", "b">::record(), ...);
+    record_from_output_types<T...>(type_identity<decltype(from_output::sigmoid())>{}, type_identity<decltype(from_output::tanh())>{},
+                                   type_identity<decltype(from_output::relu())>{}, type_identity<decltype(from_output::hardtanh())>{},
+                                   type_identity<decltype(from_output::relu6())>{}, type_identity<decltype(from_output::leaky_relu())>{},
+                                   type_identity<decltype(from_output::elu())>{}, type_identity<decltype(from_output::celu())>{},
+                                   type_identity<decltype(from_output::selu())>{});
+    record_softmax<T...>();
     return true;
 }
 

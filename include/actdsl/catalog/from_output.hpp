@@ -65,14 +65,38 @@ constexpr auto selu() {
 
 }  // namespace from_output
 
+namespace from_output_detail {
+// backward_from_output's kernel: a forward pass of dy * g(y) over the inputs y and dy.
+template <class G>
+constexpr auto gradient(const G& derivative_in_output) { return kernels::incoming_gradient * derivative_in_output; }
+template <class G>
+using gradient_t = std::remove_const_t<decltype(gradient(std::declval<const G&>()))>;
+}  // namespace from_output_detail
+
 // dx = dy * g(y), g a derivative written in actdsl::output (from_output:: above, or
 // the user's own). One fused pass; dx may be the same array as y or dy.
 template <class G, class Y, class DY, class DX, parameter_value... B>
 void backward_from_output(const G& derivative_in_output, const Y& y, const DY& dy, DX&& dx, const B&... params) {
     static_assert(expression<G>, "actdsl::backward_from_output: the first argument is a derivative written in actdsl::output, "
                                  "such as actdsl::from_output::sigmoid()");
-    forward(kernels::incoming_gradient * derivative_in_output, inputs(output = y, kernels::incoming_gradient = dy),
+    forward(from_output_detail::gradient(derivative_in_output), inputs(output = y, kernels::incoming_gradient = dy),
             std::forward<DX>(dx), params...);
 }
+
+namespace dispatch {
+
+// Records backward_from_output's kernel for the derivative g and each element type T
+// (see record in kernels/fused.hpp): record_from_output<float>(from_output::tanh()).
+template <class... T, class G>
+ACTDSL_INLINE bool record_from_output(const G&) {
+    static_assert(sizeof...(T) > 0 && ((std::is_same_v<T, float> || std::is_same_v<T, double>) && ...),
+                  "actdsl::dispatch::record_from_output<T...>(g): name the element types, e.g. record_from_output<float>(g)");
+    static_assert(expression<G>, "actdsl::dispatch::record_from_output: the argument is a derivative written in actdsl::output, "
+                                 "such as actdsl::from_output::sigmoid()");
+    return (kernels::inputs_recorder<xsimd::default_arch, from_output_detail::gradient_t<G>, T, kernels::recorded_passes::forward_only,
+                                     "y", "dy">::record() && ...);
+}
+
+}  // namespace dispatch
 
 }  // namespace actdsl

@@ -45,6 +45,7 @@
 #include <xtensor/xoperation.hpp>
 
 #include "../evaluation/math.hpp"
+#include "../kernels/dispatch.hpp"
 #include "../kernels/engine.hpp"
 #include "contiguous.hpp"
 #include "glu.hpp"
@@ -76,37 +77,42 @@ geometry split(const Shape& shape, std::size_t axis) {
     return g;
 }
 
-template <class T>
-using batch = xsimd::batch<T>;
+// Every loop below is a template of its xsimd architecture A, so that the kernels can
+// be recorded for other instruction sets (dispatch::record_softmax) like the elementwise ones.
+template <class A, class T>
+using batch = xsimd::batch<T, A>;
 
-template <class T>
-ACTDSL_INLINE batch<T> exp(const batch<T>& v) { return math::apply(ops::exp{}, v); }
-template <class T>
-ACTDSL_INLINE batch<T> log(const batch<T>& v) { return math::apply(ops::log{}, v); }
+// Named apart from exp and log: a generic exp(const B&) loses overload resolution to
+// xsimd's exp, found by argument-dependent lookup, which is slower and flushes (math.hpp).
+template <class B>
+ACTDSL_INLINE B exp_of(const B& v) { return math::apply(ops::exp{}, v); }
+template <class B>
+ACTDSL_INLINE B log_of(const B& v) { return math::apply(ops::log{}, v); }
 
 // A whole batch (count is a compile-time W) or the first `count` lanes, the rest
 // of a partial load reading `pad`.
 template <std::size_t W>
 using full = std::integral_constant<std::size_t, W>;
 
-template <class T, class C>
-ACTDSL_INLINE batch<T> load(const T* p, C count, T pad) {
-    if constexpr (std::is_same_v<C, full<batch<T>::size>>) {
-        return batch<T>::load_unaligned(p);
+template <class A, class T, class C>
+ACTDSL_INLINE batch<A, T> load(const T* p, C count, T pad) {
+    using B = batch<A, T>;
+    if constexpr (std::is_same_v<C, full<B::size>>) {
+        return B::load_unaligned(p);
     } else {
-        alignas(64) T buf[batch<T>::size];
-        for (std::size_t i = 0; i < batch<T>::size; ++i) buf[i] = i < count ? p[i] : pad;
-        return batch<T>::load_aligned(buf);
+        alignas(64) T buf[B::size];
+        for (std::size_t i = 0; i < B::size; ++i) buf[i] = i < count ? p[i] : pad;
+        return B::load_aligned(buf);
     }
 }
-template <class T, class C>
-ACTDSL_INLINE void store(T* p, C count, const batch<T>& v) {
-    if constexpr (std::is_same_v<C, full<batch<T>::size>>) {
+template <class A, class T, class C>
+ACTDSL_INLINE void store(T* p, C count, const batch<A, T>& v) {
+    if constexpr (std::is_same_v<C, full<batch<A, T>::size>>) {
         v.store_unaligned(p);
     } else {
-        alignas(64) T buf[batch<T>::size];
+        alignas(64) T buf[batch<A, T>::size];
         v.store_aligned(buf);
-        std::copy(buf, buf + count, p);
+        for (std::size_t i = 0; i < count; ++i) p[i] = buf[i];
     }
 }
 
@@ -122,9 +128,9 @@ struct lanes_of {
 
 // body(offset, count) for each batch of the group: whole batches first, with a
 // compile-time count, then a partial one (the row's tail, or a group of fewer rows).
-template <class T, class Body>
+template <class A, class T, class Body>
 ACTDSL_INLINE void visit(const lanes_of& g, Body body) {
-    constexpr std::size_t W = batch<T>::size;
+    constexpr std::size_t W = batch<A, T>::size;
     if (g.horizontal()) {
         const std::size_t whole = g.n / W;
         for (std::size_t i = 0; i < whole; ++i) body(i * W, full<W>{});
@@ -138,18 +144,15 @@ ACTDSL_INLINE void visit(const lanes_of& g, Body body) {
 
 // A row's lanes combined and broadcast (xsimd 8 has hadd but no horizontal max).
 // A NaN lane may be dropped by the max: the sum, which every result uses, keeps it.
-template <class T>
-ACTDSL_INLINE batch<T> all_lanes_max(const batch<T>& v, bool horizontal) {
+template <class B>
+ACTDSL_INLINE B all_lanes_max(const B& v, bool horizontal) {
+    using T = typename B::value_type;
     if (!horizontal) return v;
-    alignas(64) T lanes[batch<T>::size];
+    alignas(64) T lanes[B::size];
     v.store_aligned(lanes);
     T m = lanes[0];
     for (T l : lanes) m = std::max(m, l);
-    return batch<T>(m);
-}
-template <class T>
-ACTDSL_INLINE batch<T> all_lanes_sum(const batch<T>& v, bool horizontal) {
-    return horizontal ? batch<T>(xsimd::hadd(v)) : v;
+    return B(m);
 }
 
 constexpr double sign_of(kind k) { return k == kind::softmin ? -1.0 : 1.0; }
@@ -158,102 +161,105 @@ constexpr double sign_of(kind k) { return k == kind::softmin ? -1.0 : 1.0; }
 // compensated (Neumaier) sum of the blocks. A row of 100003 floats keeps its sum to
 // a few ULPs, where one plain sum drifts by hundreds; compensating every add instead
 // cost 30% of softmax's speed.
-template <class T>
+template <class B>
 struct compensated_sum {
+    using T = typename B::value_type;
     static constexpr int block = 16;
-    batch<T> sum = batch<T>(T(0)), carry = batch<T>(T(0)), partial = batch<T>(T(0));
+    B sum = B(T(0)), carry = B(T(0)), partial = B(T(0));
     int in_block = 0;
-    ACTDSL_INLINE void add(const batch<T>& v) {
+    ACTDSL_INLINE void add(const B& v) {
         partial += v;
         if (++in_block == block) [[unlikely]] fold();
     }
     ACTDSL_INLINE void fold() {
-        const batch<T> t = sum + partial;
+        const B t = sum + partial;
         carry += xsimd::select(xsimd::abs(sum) >= xsimd::abs(partial), (sum - t) + partial, (partial - t) + sum);
         sum = t;
-        partial = batch<T>(T(0));
+        partial = B(T(0));
         in_block = 0;
     }
     // An infinite sum makes the carry NaN (inf - inf): the sum alone is the answer then.
-    ACTDSL_INLINE batch<T> total(bool horizontal) {
+    ACTDSL_INLINE B total(bool horizontal) {
         fold();
-        const batch<T> s = horizontal ? batch<T>(xsimd::hadd(sum)) : sum;
-        const batch<T> c = horizontal ? batch<T>(xsimd::hadd(carry)) : carry;
+        const B s = horizontal ? B(xsimd::hadd(sum)) : sum;
+        const B c = horizontal ? B(xsimd::hadd(carry)) : carry;
         return xsimd::select(xsimd::isinf(s), s, s + c);
     }
 };
 
 // Forward over one group of lanes. x and y point at the group's first element.
-template <kind K, class T>
+template <class A, kind K, class T>
 [[gnu::flatten]] void forward_lanes(const T* x, T* y, const lanes_of& g, bool masked) {
-    using B = batch<T>;
+    using B = batch<A, T>;
     const T inf = std::numeric_limits<T>::infinity();
     const T pad = K == kind::softmin ? inf : -inf;  // a lane past the row's end: exp gives 0
     const B s(static_cast<T>(sign_of(K)));
     B m(-inf);
-    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, s * load(x + at, count, pad)); });
+    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, s * load<A>(x + at, count, pad)); });
     m = all_lanes_max(m, g.horizontal());
-    const auto empty = masked ? (m == B(-inf)) : xsimd::batch_bool<T>(false);
-    compensated_sum<T> sum;
-    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-        const B e = exp(s * load(x + at, count, pad) - m);
+    const auto empty = masked ? (m == B(-inf)) : xsimd::batch_bool<T, A>(false);
+    compensated_sum<B> sum;
+    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        const B e = exp_of(s * load<A>(x + at, count, pad) - m);
         sum.add(e);
-        if constexpr (K != kind::log_softmax) store(y + at, count, e);
+        if constexpr (K != kind::log_softmax) store<A>(y + at, count, e);
     });
     const B total = sum.total(g.horizontal());
     if constexpr (K == kind::log_softmax) {  // (x - max) - log(sum): x - max is exact near the max
-        const B l = log(total);
-        visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-            store(y + at, count, xsimd::select(empty, B(-inf), (s * load(x + at, count, T(0)) - m) - l));
+        const B l = log_of(total);
+        visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+            store<A>(y + at, count, xsimd::select(empty, B(-inf), (s * load<A>(x + at, count, T(0)) - m) - l));
         });
     } else {
         const B r = B(T(1)) / total;
-        visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { store(y + at, count, xsimd::select(empty, B(T(0)), load(y + at, count, T(0)) * r)); });
+        visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+            store<A>(y + at, count, xsimd::select(empty, B(T(0)), load<A>(y + at, count, T(0)) * r));
+        });
     }
 }
 
 // log(sum exp(x)) over one group of lanes, PyTorch's way: an infinite max is replaced
 // by 0 before shifting, so all -inf gives -inf and any +inf gives +inf.
-template <class T>
+template <class A, class T>
 [[gnu::flatten]] void logsumexp_lanes(const T* x, T* out, const lanes_of& g) {
-    using B = batch<T>;
+    using B = batch<A, T>;
     const T inf = std::numeric_limits<T>::infinity();
     B m(-inf);
-    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, load(x + at, count, -inf)); });
+    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, load<A>(x + at, count, -inf)); });
     m = all_lanes_max(m, g.horizontal());
     m = xsimd::select(xsimd::abs(m) == B(inf), B(T(0)), m);
-    compensated_sum<T> sum;
-    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum.add(exp(load(x + at, count, -inf) - m)); });
-    store(out, g.horizontal() ? 1 : g.lanes, log(sum.total(g.horizontal())) + m);
+    compensated_sum<B> sum;
+    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum.add(exp_of(load<A>(x + at, count, -inf) - m)); });
+    store<A>(out, g.horizontal() ? 1 : g.lanes, log_of(sum.total(g.horizontal())) + m);
 }
 
 // Backward from the output over one group of lanes:
 // softmax  dx = y (g - sum(g y));  softmin  dx = -y (g - sum(g y));  log_softmax  dx = g - exp(y) sum(g).
-template <kind K, class T>
+template <class A, kind K, class T>
 [[gnu::flatten]] void backward_lanes(const T* y, const T* dy, T* dx, const lanes_of& g) {
-    using B = batch<T>;
-    compensated_sum<T> dot;
-    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-        const B gi = load(dy + at, count, T(0));
+    using B = batch<A, T>;
+    compensated_sum<B> dot;
+    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        const B gi = load<A>(dy + at, count, T(0));
         if constexpr (K == kind::log_softmax) dot.add(gi);
-        else dot.add(gi * load(y + at, count, T(0)));
+        else dot.add(gi * load<A>(y + at, count, T(0)));
     });
     const B d = dot.total(g.horizontal());
-    visit<T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-        const B gi = load(dy + at, count, T(0));
-        const B yi = load(y + at, count, K == kind::log_softmax ? -std::numeric_limits<T>::infinity() : T(0));
+    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        const B gi = load<A>(dy + at, count, T(0));
+        const B yi = load<A>(y + at, count, K == kind::log_softmax ? -std::numeric_limits<T>::infinity() : T(0));
         B r;
-        if constexpr (K == kind::log_softmax) r = gi - exp(yi) * d;
+        if constexpr (K == kind::log_softmax) r = gi - exp_of(yi) * d;
         else if constexpr (K == kind::softmax) r = yi * (gi - d);
         else r = yi * (d - gi);
-        store(dx + at, count, r);
+        store<A>(dx + at, count, r);
     });
 }
 
 // Runs body(offset, lanes) over every group of lanes of a [outer, n, inner] array.
-template <class T, class Body>
-void for_each_group(const geometry& geo, Body body) {
-    constexpr std::size_t W = batch<T>::size;
+template <class A, class T, class Body>
+ACTDSL_INLINE void for_each_group(const geometry& geo, Body body) {
+    constexpr std::size_t W = batch<A, T>::size;
     if (geo.n == 0) return;
     for (std::size_t o = 0; o < geo.outer; ++o) {
         const std::size_t base = o * geo.n * geo.inner;
@@ -261,10 +267,82 @@ void for_each_group(const geometry& geo, Body body) {
             body(base, lanes_of{geo.n, 0, 0}, o);
         } else {
             for (std::size_t j = 0; j < geo.inner; j += W)
-                body(base + j, lanes_of{geo.n, geo.inner, std::min(W, geo.inner - j)}, o * geo.inner + j);
+                body(base + j, lanes_of{geo.n, geo.inner, geo.inner - j < W ? geo.inner - j : W}, o * geo.inner + j);
         }
     }
 }
+
+// ---- the kernels, one per pass, kind, element type and architecture ----------
+
+enum class pass { forward, backward, logsumexp };
+
+template <pass P, class T>
+struct kernel_signature;
+template <class T>
+struct kernel_signature<pass::forward, T> {
+    using type = void (*)(const T* x, T* y, const geometry& geo, bool masked);
+};
+template <class T>
+struct kernel_signature<pass::backward, T> {
+    using type = void (*)(const T* y, const T* dy, T* dx, const geometry& geo);
+};
+template <class T>
+struct kernel_signature<pass::logsumexp, T> {
+    using type = void (*)(const T* x, T* out, const geometry& geo);
+};
+
+template <class A, kind K, class T>
+void forward_kernel(const T* x, T* y, const geometry& geo, bool masked) {
+    for_each_group<A, T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t) { forward_lanes<A, K>(x + at, y + at, g, masked); });
+}
+template <class A, kind K, class T>
+void backward_kernel(const T* y, const T* dy, T* dx, const geometry& geo) {
+    for_each_group<A, T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t) { backward_lanes<A, K>(y + at, dy + at, dx + at, g); });
+}
+template <class A, kind K, class T>  // K is unused: logsumexp has one kind
+void logsumexp_kernel(const T* x, T* out, const geometry& geo) {
+    for_each_group<A, T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t out_at) { logsumexp_lanes<A>(x + at, out + out_at, g); });
+}
+
+template <class A, pass P, kind K, class T>
+constexpr typename kernel_signature<P, T>::type kernel_for() {
+    if constexpr (P == pass::forward) return &forward_kernel<A, K, T>;
+    else if constexpr (P == pass::backward) return &backward_kernel<A, K, T>;
+    else return &logsumexp_kernel<A, K, T>;
+}
+
+// The kernels recorded for other instruction sets (kernels/dispatch.hpp), per pass, kind and type.
+template <pass P, kind K, class T>
+struct softmax_kernel_table {
+    static inline std::array<typename kernel_signature<P, T>::type, 4> entries{};
+};
+
+// The kernel to run: the best recorded one the CPU has, or this file's own.
+template <pass P, kind K, class T>
+typename kernel_signature<P, T>::type select_kernel() {
+    return kernels::select_kernel<softmax_kernel_table<P, K, T>>(kernel_for<xsimd::default_arch, P, K, T>(),
+                                                                 kernels::instruction_set_of<xsimd::default_arch>());
+}
+
+// Records this file's kernels of every pass and kind for T (a dispatch object's).
+template <class T, class A = xsimd::default_arch>
+bool record() {
+    constexpr instruction_set s = kernels::instruction_set_of<A>();
+    static_assert(s != instruction_set::baseline && std::is_same_v<A, typename kernels::arch_of<s>::type>,
+                  "actdsl::dispatch::record_softmax belongs in a file compiled once per instruction set: "
+                  "add it with actdsl_add_dispatch(<target> <file>) in CMake");
+    constexpr auto at = static_cast<std::size_t>(s);
+    const auto kinds = [&]<pass P>() {
+        softmax_kernel_table<P, kind::softmax, T>::entries[at] = kernel_for<A, P, kind::softmax, T>();
+        softmax_kernel_table<P, kind::softmin, T>::entries[at] = kernel_for<A, P, kind::softmin, T>();
+        softmax_kernel_table<P, kind::log_softmax, T>::entries[at] = kernel_for<A, P, kind::log_softmax, T>();
+    };
+    kinds.template operator()<pass::forward>();
+    kinds.template operator()<pass::backward>();
+    softmax_kernel_table<pass::logsumexp, kind::softmax, T>::entries[at] = kernel_for<A, pass::logsumexp, kind::softmax, T>();
+    return true;
+}
+
 
 template <class Shape1, class Shape2>
 bool same_shape(const Shape1& a, const Shape2& b) {
@@ -303,9 +381,8 @@ void forward(const X& x_in, Y&& y_out, std::ptrdiff_t dim, const M& mask) {
         x = contiguous_input<T>(x_in, copy);
     }
     const geometry geo = split(x_in.shape(), axis);
-    write_contiguous<T>(std::forward<Y>(y_out), [&](T* y) {
-        for_each_group<T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t) { forward_lanes<K>(x + at, y + at, g, masked); });
-    });
+    const auto kernel = select_kernel<pass::forward, K, T>();
+    write_contiguous<T>(std::forward<Y>(y_out), [&](T* y) { kernel(x, y, geo, masked); });
 }
 
 template <kind K, class Y, class DY, class DX, class M>
@@ -325,9 +402,8 @@ void backward(const Y& y_in, const DY& dy_in, DX&& dx_out, std::ptrdiff_t dim, c
         dy = contiguous_input<T>(dy_in, dy_copy);
     }
     const geometry geo = split(y_in.shape(), axis);
-    write_contiguous<T>(std::forward<DX>(dx_out), [&](T* dx) {
-        for_each_group<T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t) { backward_lanes<K>(y + at, dy + at, dx + at, g); });
-    });
+    const auto kernel = select_kernel<pass::backward, K, T>();
+    write_contiguous<T>(std::forward<DX>(dx_out), [&](T* dx) { kernel(y, dy, dx, geo); });
 }
 
 template <class X>
@@ -407,12 +483,24 @@ void logsumexp(const X& x_in, Out&& out, std::ptrdiff_t dim) {
     const softmax_detail::geometry geo = softmax_detail::split(x_in.shape(), axis);
     std::optional<xt::xarray<T>> copy;
     const T* data = softmax_detail::contiguous_input<T>(x_in, copy);
+    const auto kernel = softmax_detail::select_kernel<softmax_detail::pass::logsumexp, softmax_detail::kind::softmax, T>();
     softmax_detail::write_contiguous<T>(std::forward<Out>(out), [&](T* o) {
         if (geo.n == 0) return std::fill(o, o + geo.outer * geo.inner, -std::numeric_limits<T>::infinity());
-        softmax_detail::for_each_group<T>(geo, [&](std::size_t at, const softmax_detail::lanes_of& g, std::size_t out_at) {
-            softmax_detail::logsumexp_lanes(data + at, o + out_at, g);
-        });
+        kernel(data, o, geo);
     });
 }
 
+namespace dispatch {
+
+// Records the softmax family's kernels (softmax, softmin, log_softmax forward and
+// backward, logsumexp) for each element type T, in a file compiled once per
+// instruction set by CMake's actdsl_add_dispatch; record_catalog does this too.
+template <class... T>
+ACTDSL_INLINE bool record_softmax() {
+    static_assert(sizeof...(T) > 0 && ((std::is_same_v<T, float> || std::is_same_v<T, double>) && ...),
+                  "actdsl::dispatch::record_softmax<T...>(): name the element types, e.g. record_softmax<float>()");
+    return (softmax_detail::record<T>() && ...);
+}
+
+}  // namespace dispatch
 }  // namespace actdsl

@@ -226,15 +226,20 @@ struct pass_recorder<Arch, F, std::tuple<B...>, T> {
     }
 };
 
-template <class Arch, class F, class T, fixed_string... Names>
+// The passes of an activation of several inputs to record; forward_only serves
+// backward_from_output, which is a forward pass over y and dy.
+enum class recorded_passes { all, forward_only };
+template <class Arch, class F, class T, recorded_passes Passes, fixed_string... Names>
 struct inputs_recorder {
     static_assert(std::is_same_v<Arch, xsimd::default_arch>, "actdsl: internal error: recording for another architecture");
     using id = std::type_identity<input_arrays<array_binding<Names, T>...>>;  // the programs depend on the names only
     static constexpr std::size_t N = sizeof...(Names);
     static bool record() {
         kernel_of<decltype(several_inputs_program<true, false>(std::declval<const F&>(), id{})), T, N, 1, 0>::record();
-        kernel_of<decltype(several_inputs_program<false, true>(std::declval<const F&>(), id{})), T, N + 1, N, 0>::record();
-        kernel_of<decltype(several_inputs_program<true, true>(std::declval<const F&>(), id{})), T, N + 1, N + 1, 0>::record();
+        if constexpr (Passes == recorded_passes::all) {
+            kernel_of<decltype(several_inputs_program<false, true>(std::declval<const F&>(), id{})), T, N + 1, N, 0>::record();
+            kernel_of<decltype(several_inputs_program<true, true>(std::declval<const F&>(), id{})), T, N + 1, N + 1, 0>::record();
+        }
         return true;
     }
 };
@@ -267,7 +272,7 @@ template <class T, fixed_string... Names, class F>
 ACTDSL_INLINE bool record_inputs(const F&) {
     static_assert(sizeof...(Names) > 0, "actdsl::dispatch::record_inputs<T, \"a\", \"b\">(f): name the inputs in the order of inputs(...)");
     static_assert(expression<F>, "actdsl::dispatch::record_inputs: the argument must be an actdsl expression such as a * sigmoid(b)");
-    return kernels::inputs_recorder<xsimd::default_arch, F, T, Names...>::record();
+    return kernels::inputs_recorder<xsimd::default_arch, F, T, kernels::recorded_passes::all, Names...>::record();
 }
 
 }  // namespace dispatch

@@ -37,8 +37,7 @@ ACTDSL_INLINE bool record_types(std::type_identity<F>... activations) {
 // backward_from_output's kernels: a forward pass over y and dy (from_output.hpp).
 template <class T, class... G>
 ACTDSL_INLINE bool record_from_output_types_of(std::type_identity<G>...) {
-    return (kernels::inputs_recorder<xsimd::default_arch, from_output_detail::gradient_t<G>, T, kernels::recorded_passes::forward_only,
-                                     "y", "dy">::record() && ...);
+    return (from_output_detail::recorder<G, T>::record() && ...);
 }
 template <class... T, class... G>
 ACTDSL_INLINE bool record_from_output_types(std::type_identity<G>... derivatives) {

@@ -69,8 +69,10 @@ namespace from_output_detail {
 // backward_from_output's kernel: a forward pass of dy * g(y) over the inputs y and dy.
 template <class G>
 constexpr auto gradient(const G& derivative_in_output) { return kernels::incoming_gradient * derivative_in_output; }
-template <class G>
-using gradient_t = std::remove_const_t<decltype(gradient(std::declval<const G&>()))>;
+// Its recorder for runtime dispatch: the inputs are named as backward_from_output binds them.
+template <class G, class T>
+using recorder = kernels::inputs_recorder<xsimd::default_arch, std::remove_const_t<decltype(gradient(std::declval<const G&>()))>, T,
+                                          kernels::recorded_passes::forward_only, "y", "dy">;
 }  // namespace from_output_detail
 
 // dx = dy * g(y), g a derivative written in actdsl::output (from_output:: above, or
@@ -93,8 +95,7 @@ ACTDSL_INLINE bool record_from_output(const G&) {
                   "actdsl::dispatch::record_from_output<T...>(g): name the element types, e.g. record_from_output<float>(g)");
     static_assert(expression<G>, "actdsl::dispatch::record_from_output: the argument is a derivative written in actdsl::output, "
                                  "such as actdsl::from_output::sigmoid()");
-    return (kernels::inputs_recorder<xsimd::default_arch, from_output_detail::gradient_t<G>, T, kernels::recorded_passes::forward_only,
-                                     "y", "dy">::record() && ...);
+    return (from_output_detail::recorder<G, T>::record() && ...);
 }
 
 }  // namespace dispatch

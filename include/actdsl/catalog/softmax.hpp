@@ -327,11 +327,7 @@ typename kernel_signature<P, T>::type select_kernel() {
 // Records this file's kernels of every pass and kind for T (a dispatch object's).
 template <class T, class A = xsimd::default_arch>
 bool record() {
-    constexpr instruction_set s = kernels::instruction_set_of<A>();
-    static_assert(s != instruction_set::baseline && std::is_same_v<A, typename kernels::arch_of<s>::type>,
-                  "actdsl::dispatch::record_softmax belongs in a file compiled once per instruction set: "
-                  "add it with actdsl_add_dispatch(<target> <file>) in CMake");
-    constexpr auto at = static_cast<std::size_t>(s);
+    constexpr std::size_t at = kernels::recording_slot<A>();
     const auto kinds = [&]<pass P>() {
         softmax_kernel_table<P, kind::softmax, T>::entries[at] = kernel_for<A, P, kind::softmax, T>();
         softmax_kernel_table<P, kind::softmin, T>::entries[at] = kernel_for<A, P, kind::softmin, T>();

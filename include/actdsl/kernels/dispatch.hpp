@@ -65,6 +65,17 @@ struct arch_of<instruction_set::sse4_2> {
     using type = xsimd::sse4_2;
 };
 
+// The table slot a dispatch object records A's kernels into. A is a template
+// parameter of the recording function, so the check is made only where one is called.
+template <class A>
+constexpr std::size_t recording_slot() {
+    constexpr instruction_set s = instruction_set_of<A>();
+    static_assert(s != instruction_set::baseline && std::is_same_v<A, typename arch_of<s>::type>,
+                  "actdsl::dispatch::record (and record_inputs, record_from_output, record_softmax, record_catalog) "
+                  "belongs in a file compiled once per instruction set: add it with actdsl_add_dispatch(<target> <file>) in CMake");
+    return static_cast<std::size_t>(s);
+}
+
 inline bool cpu_supports(instruction_set s) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     switch (s) {

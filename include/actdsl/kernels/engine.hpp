@@ -200,15 +200,10 @@ struct kernel_of {
     // The kernel to run in this translation unit: a recorded one, or its own.
     static fn select() { return select_kernel<table>(for_arch<xsimd::default_arch>, instruction_set_of<xsimd::default_arch>()); }
 
-    // Records this translation unit's kernel (a dispatch object's). A is a template
-    // parameter so that the check below is made only where record is called.
+    // Records this translation unit's kernel (a dispatch object's).
     template <class A = xsimd::default_arch>
     static bool record() {
-        constexpr instruction_set s = instruction_set_of<A>();
-        static_assert(s != instruction_set::baseline && std::is_same_v<A, typename arch_of<s>::type>,
-                      "actdsl::dispatch::record belongs in a file compiled once per instruction set: "
-                      "add it with actdsl_add_dispatch(<target> <file>) in CMake");
-        table::entries[static_cast<std::size_t>(s)] = for_arch<A>;
+        table::entries[recording_slot<A>()] = for_arch<A>;
         return true;
     }
 };

@@ -6,10 +6,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -223,6 +225,19 @@ TEST_CASE("Maxout: the maximum of each group of consecutive pieces, gradient to 
     const xt::xarray<float> dy = {{10, 20, 30}, {40, 50, 60}};
     const xt::xarray<float> dx = act->backward(xs, dy);
     CHECK((dx == xt::xarray<float>{{0, 10, 20, 0, 30, 0}, {40, 0, 50, 0, 0, 60}}));
+    // Fixed-rank arrays along a middle dim: a tie goes to the first piece (-0 against +0
+    // too), a NaN is the maximum and takes the gradient.
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const xt::xtensor<float, 3> x3 = {{{1, nan}, {1, 3}, {-0.f, 2}, {0, nan}}};
+    xt::xtensor<float, 3> y3 = xt::zeros<float>({1, 2, 2}), dx3 = xt::zeros<float>({1, 4, 2});
+    actdsl::maxout_forward(x3, y3, 2, 1);
+    CHECK(y3(0, 0, 0) == 1);
+    CHECK(std::isnan(y3(0, 0, 1)));
+    CHECK(y3(0, 1, 0) == 0);
+    CHECK(std::isnan(y3(0, 1, 1)));
+    actdsl::maxout_backward(x3, xt::xtensor<float, 3>{{{10, 20}, {30, 40}}}, dx3, 2, 1);
+    CHECK((dx3 == xt::xtensor<float, 3>{{{10, 20}, {0, 0}, {30, 0}, {0, 40}}}));
+    CHECK_THROWS_WITH(actdsl::maxout_backward(x3, y3, dx3, 4, 1), Catch::Contains("dy must have the output's shape (1, 1, 2)"));
     const auto three = actdsl::build_activation_layer({{"type", "Maxout"}, {"pieces", 3}, {"dim", -1}});
     CHECK((three->forward(xs) == xt::xarray<float>{{5, 2}, {7, 9}}));
     CHECK_THROWS_WITH(actdsl::build_activation_layer({{"type", "Maxout"}, {"pieces", 4}})->forward(xs),

@@ -240,6 +240,87 @@ TEST_CASE("dispatch: the softmax family runs the recorded kernels, and they agre
     check_softmax_agreement<double>();
 }
 
+// PReLU (one weight; a weight per channel, in long and in short channel blocks), RReLU
+// in training and Maxout are selections and single products, so every instruction set
+// must give the baseline kernel's bits; PReLU's dweight sums only in another order. GLU's
+// gate is a sigmoid: within check_agreement_of's ULPs. Every call must run the kernel
+// recorded for the instruction set (record_catalog records them all).
+TEST_CASE("dispatch: PReLU, RReLU in training, Maxout and GLU run recorded kernels and agree with baseline", "[dispatch]") {
+    limit_guard guard;
+    const xt::xtensor<float, 1> flat = xt::view(sweep<float>(), xt::range(3, 4099));  // 4096 values, the specials among them
+    const xt::xtensor<float, 3> x3 = xt::reshape_view(flat, {4, 4, 256});               // channel blocks of 256
+    const xt::xtensor<float, 2> x2 = xt::reshape_view(flat, {1024, 4});                 // channel blocks of 1
+    const xt::xtensor<float, 1> dy = xt::adapt(ref::uniform_values<float>(4096, -1.f, 1.f, 3), std::vector<std::size_t>{4096});
+    const xt::xtensor<float, 3> dy3 = xt::reshape_view(dy, {4, 4, 256});
+    const xt::xtensor<float, 2> dy2 = xt::reshape_view(dy, {1024, 4});
+    const xt::xtensor<float, 1> weights{0.25f, -0.5f, 2.f, 0.f}, one_weight{0.75f};
+    const rrelu_noise noise{7, 3};
+    const auto run = [&](std::vector<std::string>& ran, std::vector<double>& dweights) {
+        std::vector<xt::xtensor<float, 1>> out;
+        const auto keep = [&](const char* name, const auto& a, bool is_kernel = true) {
+            out.emplace_back(xt::flatten(a));
+            ran.push_back(std::string(name) + (is_kernel ? " ran " + std::string(dispatch::name(dispatch::last_instruction_set())) : ""));
+        };
+        xt::xtensor<float, 3> y3(x3.shape()), dx3(x3.shape());
+        xt::xtensor<float, 2> y2(x2.shape()), dx2(x2.shape());
+        xt::xtensor<float, 1> y(flat.shape()), dx(flat.shape()), dw(weights.shape()), dw1(one_weight.shape());
+        prelu_forward(x3, one_weight, y3);
+        keep("prelu_forward, one weight", y3);
+        prelu_backward(x3, one_weight, dy3, dx3, dw1);
+        keep("prelu_backward, one weight", dx3);
+        prelu_forward(x3, weights, y3);
+        keep("prelu_forward, long blocks", y3);
+        prelu_backward(x3, weights, dy3, dx3, dw);
+        keep("prelu_backward, long blocks", dx3);
+        dweights.insert(dweights.end(), {double(dw1(0)), double(dw(0)), double(dw(1)), double(dw(2))});
+        prelu_forward(x2, weights, y2);
+        keep("prelu_forward, short blocks", y2);
+        prelu_backward(x2, weights, dy2, dx2, dw);
+        keep("prelu_backward, short blocks", dx2);
+        dweights.insert(dweights.end(), {double(dw(0)), double(dw(1)), double(dw(2))});
+        rrelu_train_forward(flat, y, noise);
+        keep("rrelu_train_forward", y);
+        rrelu_train_backward(flat, dy, dx, noise);
+        keep("rrelu_train_backward", dx);
+        xt::xtensor<float, 3> m3({4, 2, 256});  // maxout_output_shape(x3, 2, 1)
+        maxout_forward(x3, m3, 2, 1);
+        keep("maxout_forward", m3);
+        maxout_backward(x3, xt::xtensor<float, 3>(xt::view(dy3, xt::all(), xt::range(0, 2), xt::all())), dx3, 2, 1);
+        keep("maxout_backward (a loop, not a kernel)", dx3, false);
+        return out;
+    };
+    std::vector<std::string> ran_base;
+    std::vector<double> dw_base;
+    dispatch::set_instruction_set_limit(instruction_set::baseline);
+    const auto base = run(ran_base, dw_base);
+    for (auto s : supported_sets()) {
+        dispatch::set_instruction_set_limit(s);
+        std::vector<std::string> ran;
+        std::vector<double> dw;
+        const auto got = run(ran, dw);
+        INFO(dispatch::name(s));
+        for (std::size_t k = 0; k < got.size(); ++k) {
+            INFO(ran[k]);
+            if (ran[k].find(" ran ") != std::string::npos) CHECK(dispatch::parse(ran[k].substr(ran[k].rfind(' ') + 1)) == s);
+            std::size_t differ = 0;
+            for (std::size_t i = 0; i < got[k].size(); ++i) differ += !ref::same_bits(got[k](i), base[k](i));
+            CHECK(differ == 0);
+        }
+        for (std::size_t k = 0; k < dw.size(); ++k) {  // the channels that hold the specials sum to NaN
+            INFO("dweight " << k);
+            CHECK((std::isnan(dw_base[k]) ? std::isnan(dw[k]) : dw[k] == Approx(dw_base[k]).epsilon(1e-6)));
+        }
+    }
+    // GLU, split along dim 0 of (2, 4099): a is the sweep, b the sweep reversed.
+    check_agreement_of<float>("glu", sweep<float>(), [](const xt::xtensor<float, 1>& in) {
+        xt::xtensor<float, 2> both = xt::stack(xt::xtuple(in, xt::xtensor<float, 1>(xt::flip(in, 0))));
+        xt::xtensor<float, 2> y({1, in.size()}), dx(both.shape());
+        glu_forward(both, y, 0);
+        glu_backward(both, xt::xtensor<float, 2>(xt::ones<float>(y.shape()) * 0.75f), dx, 0);
+        return std::vector<xt::xtensor<float, 1>>{xt::flatten(y), xt::view(dx, 0, xt::all()), xt::view(dx, 1, xt::all())};
+    });
+}
+
 TEST_CASE("dispatch: float erfc (gelu's kernel) is accurate under every instruction set", "[dispatch]") {
     // AVX2 and AVX-512 have FMA and compute it in float (1.73 ULP over every 16th float);
     // SSE2 and SSE4.2 go through double (0.56). Every 4096th float up to 12, of both signs.

@@ -1,21 +1,24 @@
 // Runtime dispatch for the catalog: one call records the kernels of every
 // elementwise activation (forward, backward, forward_backward), of
-// backward_from_output for every from_output:: derivative, of GLU, of PReLU
-// with one learnable weight, and of the softmax family (softmax, softmin,
-// log_softmax, their backward passes, logsumexp), for the element types T... In a file
-// compiled by CMake's actdsl_add_dispatch(<target> <file>):
+// backward_from_output for every from_output:: derivative, of GLU, PReLU (one
+// weight or one per channel), RReLU in training and Maxout, and of the softmax
+// family (softmax, softmin, log_softmax, their backward passes, logsumexp), for
+// the element types T... In a file compiled by CMake's actdsl_add_dispatch(<target> <file>):
 //     #include <actdsl/catalog/dispatch.hpp>
 //     static const bool recorded = actdsl::dispatch::record_catalog<float, double>();
 // A kernel's plan does not depend on the values of numeric parameters, so
-// elu(x, 0.5) runs the kernel recorded for elu(x). Kernels not recorded here
-// (maxout, rrelu in training, per-channel PReLU) run as compiled in the calling file.
+// elu(x, 0.5) runs the kernel recorded for elu(x). What is not a kernel runs as
+// compiled in the calling file: RReLU's slope generator, PReLU's per-channel
+// dweight sums in layouts with short channel blocks, Maxout's backward selection.
 #pragma once
 
 #include "../kernels/fused.hpp"
 #include "elementwise.hpp"
 #include "from_output.hpp"
 #include "glu.hpp"
+#include "maxout.hpp"
 #include "prelu.hpp"
+#include "rrelu.hpp"
 #include "softmax.hpp"
 
 namespace actdsl {
@@ -44,6 +47,13 @@ ACTDSL_INLINE bool record_from_output_types(std::type_identity<G>... derivatives
     return (record_from_output_types_of<T>(derivatives...) && ...);
 }
 
+// A forward pass over several named input arrays (PReLU's short channel blocks,
+// RReLU's slopes, Maxout's pieces).
+template <class T, fixed_string... Names, class F>
+ACTDSL_INLINE bool record_forward_of(const F&) {
+    return kernels::inputs_recorder<xsimd::default_arch, F, T, kernels::recorded_passes::forward_only, Names...>::record();
+}
+
 }  // namespace catalog_detail
 
 template <class... T>
@@ -66,6 +76,12 @@ ACTDSL_INLINE bool record_catalog() {
     (kernels::pass_recorder<xsimd::default_arch, decltype(prelu(x, prelu_detail::weight)), std::tuple<parameter_binding<"weight">>, T>::record(), ...);
     (kernels::inputs_recorder<xsimd::default_arch, std::remove_const_t<decltype(glu_detail::expression)>, T,
                               kernels::recorded_passes::all, "a", "b">::record(), ...);
+    using catalog_detail::record_forward_of;
+    (record_forward_of<T, "x", "w">(prelu_detail::broadcast_forward), ...);
+    (record_forward_of<T, "x", "g", "w">(prelu_detail::broadcast_backward), ...);
+    (record_forward_of<T, "x", "r">(rrelu_detail::expression), ...);
+    (record_forward_of<T, "x", "g", "r">(rrelu_detail::gradient), ...);
+    (record_forward_of<T, "a", "b">(maxout_detail::larger), ...);
     record_from_output_types<T...>(type_identity<decltype(from_output::sigmoid())>{}, type_identity<decltype(from_output::tanh())>{},
                                    type_identity<decltype(from_output::relu())>{}, type_identity<decltype(from_output::hardtanh())>{},
                                    type_identity<decltype(from_output::relu6())>{}, type_identity<decltype(from_output::leaky_relu())>{},

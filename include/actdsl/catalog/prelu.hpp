@@ -26,6 +26,13 @@ namespace prelu_detail {
 
 inline constexpr parameter<"weight"> weight{};
 inline constexpr variable<"w"> w{};
+inline constexpr variable<"g"> g{};
+
+// The passes of layouts with short channel blocks, where the weight is an array w
+// of x's shape: forward, and dx = dy * (x > 0 ? 1 : w). Named here because the
+// dispatch objects record these kernels (catalog/dispatch.hpp).
+inline constexpr auto broadcast_forward = prelu(x, w);
+inline constexpr auto broadcast_backward = g * derivative(prelu(x, w), x);
 
 // The layout PReLU works in: outer x channels x inner, row-major.
 struct channel_blocks {
@@ -85,7 +92,7 @@ void prelu_forward(const X& x_in, const W& weights, Y&& y_out) {
     auto* yp = kernels::contiguous_data(y_out);
     if (b.inner < min_block || xp == nullptr || yp == nullptr) {
         const auto wb = broadcast_weight<typename std::remove_cvref_t<X>::value_type>(x_in, weights);
-        return forward(prelu(x, w), inputs(x = x_in, w = wb), y_out);
+        return forward(broadcast_forward, inputs(x = x_in, w = wb), y_out);
     }
     for (std::size_t o = 0; o < b.outer; ++o)
         for (std::size_t c = 0; c < b.channels; ++c) {
@@ -116,9 +123,8 @@ void prelu_backward(const X& x_in, const W& weights, const DY& dy_in, DX&& dx_ou
         return;
     }
     if (b.inner < min_block || xp == nullptr || dyp == nullptr || dxp == nullptr) {
-        constexpr variable<"g"> g{};
         const auto wb = broadcast_weight<typename std::remove_cvref_t<X>::value_type>(x_in, weights);
-        forward(g * derivative(prelu(x, w), x), inputs(x = x_in, g = dy_in, w = wb), dx_out);
+        forward(broadcast_backward, inputs(x = x_in, g = dy_in, w = wb), dx_out);
         std::vector<std::size_t> axes;
         for (std::size_t d = 0; d < x_in.dimension(); ++d)
             if (d != 1) axes.push_back(d);

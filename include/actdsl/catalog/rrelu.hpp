@@ -48,7 +48,9 @@ struct rrelu_noise {
 namespace rrelu_detail {
 
 inline constexpr variable<"r"> r{};
+inline constexpr variable<"g"> g{};
 inline constexpr auto expression = where(x > c<0>, x, r * x);
+inline constexpr auto gradient = g * derivative(expression, x);  // dy * (x > 0 ? 1 : r)
 inline constexpr std::size_t chunk = 2048;
 
 inline void check(const rrelu_noise& noise) {
@@ -103,10 +105,9 @@ void rrelu_train_backward(const X& x_in, const DY& dy_in, DX&& dx_out, const rre
     std::optional<xt::xarray<T>> x_copy, dy_copy;
     const T* xp = catalog_detail::contiguous_input<T>(x_in, x_copy);
     const T* dyp = catalog_detail::contiguous_input<T>(dy_in, dy_copy);
-    constexpr variable<"g"> g{};
     catalog_detail::write_contiguous<T>(std::forward<DX>(dx_out), [&](T* dxp) {
         by_chunks<T>(x_in.size(), noise, [&](std::size_t first, std::size_t m, const T* slopes) {
-            forward(g * derivative(rrelu_detail::expression, x), inputs(x = span(xp + first, m), g = span(dyp + first, m), r = span(slopes, m)),
+            forward(gradient, inputs(x = span(xp + first, m), g = span(dyp + first, m), r = span(slopes, m)),
                     span(dxp + first, m));
         });
     });

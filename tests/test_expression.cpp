@@ -51,6 +51,9 @@ TEST_CASE("the simplifier folds identities at compile time") {
     STATIC_REQUIRE(same(simplify(pow<1>(x) + pow<0>(x)), x + 1_c));
     STATIC_REQUIRE(same(simplify(x * 2_c * 3_c), 6_c * x));  // constants move left and fold
     STATIC_REQUIRE(same(simplify(2_c * (3_c * x)), 6_c * x));
+    STATIC_REQUIRE(same(simplify((0.5_c * x) * (2_c * sigmoid(x))), x * sigmoid(x)));  // (p a)(q b) = (pq)(ab)
+    STATIC_REQUIRE(same(simplify(2_c * (sqrt_2_over_pi * x)), (2_c * sqrt_2_over_pi) * x));  // constants gather in front
+    STATIC_REQUIRE(same(simplify(x * (3_c * sqrt_2_over_pi)), (3_c * sqrt_2_over_pi) * x));
 }
 
 TEST_CASE("the derivative of x*x has no multiplication by 1 and no addition of 0") {

@@ -472,6 +472,17 @@ TEST_CASE("common subexpressions are computed once per element") {
     // The fast plan's exp may flush subnormal results (its guard keeps them harmless): one, and no checked exp.
     CHECK(count_ops(ops::exp_flushing{}, silu_fb_fast{}) == 1);
     CHECK(count_ops(ops::exp{}, silu_fb_fast{}) == 0);
+    // PyTorch's gelu tanh formula as a user writes it: 0.5 x (2 sigmoid(2 sqrt(2/pi) v)) is
+    // x sigmoid(...), so the fast forward plan is silu's x / (1 + E) with no multiplication
+    // left outside the argument; the argument multiplies by 2 sqrt(2/pi) once. The catalog's
+    // factored form x sigmoid(x (k1 + k3 x^2)) takes three operations for it.
+    using gelu_formula = decltype(kernels::forward_program(0.5_c * x * (1_c + tanh(sqrt_2_over_pi * (x + 0.044715_c * pow<3>(x))))));
+    CHECK(count_ops(ops::div{}, gelu_formula::fast_plan_type::slots{}) == 1);
+    CHECK(count_ops(ops::mul{}, gelu_formula::fast_plan_type::slots{}) == 3);  // 0.044715 x^3, (2 sqrt(2/pi)) v, and 2 sqrt(2/pi) itself (hoisted)
+    using gelu_catalog = decltype(kernels::forward_program(gelu_tanh(x)))::fast_plan_type::slots;
+    CHECK(count_ops(ops::div{}, gelu_catalog{}) == 1);
+    CHECK(count_ops(ops::mul{}, gelu_catalog{}) == 2);
+    CHECK(count_ops(ops::add{}, gelu_catalog{}) == 2);
     // The literal 0.5 is shared between forward and derivative: numbered before differentiation.
     using swish_fb = decltype(kernels::forward_backward_program(x * sigmoid(0.5 * x)))::plan_type::slots;
     CHECK(count_ops(ops::exp{}, swish_fb{}) == 1);

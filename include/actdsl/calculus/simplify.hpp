@@ -19,6 +19,15 @@ template <class E> inline constexpr bool is_rational = is_rational_v<E>;
 template <class E> inline constexpr bool is_constant = is_compile_time_constant_v<E>;
 template <class A, class B> inline constexpr bool same_stateless = std::is_same_v<A, B> && is_stateless_v<A>;
 
+// A compile-time constant or a product of them (2 sqrt(2/pi)): rationals fold, the
+// rest is a loop-invariant subexpression the compiler computes once per kernel.
+template <class E> inline constexpr bool is_constant_product = is_compile_time_constant_v<E>;
+template <class A, class B> inline constexpr bool is_constant_product<node<ops::mul, A, B>> = is_constant_product<A> && is_constant_product<B>;
+
+// p * a with a compile-time constant p (a not constant): p is its coefficient.
+template <class E> inline constexpr bool is_scaled = false;
+template <class A, class B> inline constexpr bool is_scaled<node<ops::mul, A, B>> = is_constant_product<A> && !is_constant_product<B>;
+
 // Exact rational arithmetic; overflow is a compile error, never a wrong constant.
 struct ratio {
     std::int64_t num, den;
@@ -104,12 +113,12 @@ constexpr auto make(ops::mul, const expression auto& a, const expression auto& b
         return rules::to_constant<rules::reduce(rules::checked_mul(A::num, B::num), rules::checked_mul(A::den, B::den))>();
     else if constexpr (std::is_same_v<A, scalar> && std::is_same_v<B, scalar>) return scalar{a.value * b.value};
     else if constexpr (rules::is_minus_one<A>) return make(ops::neg{}, b);                      // -1 * b = -b
-    else if constexpr (rules::is_constant<B> && !rules::is_constant<A>) return make(ops::mul{}, b, a);  // constants first
-    else if constexpr (rules::is_rational<A> && is_op_v<B, ops::mul>) {                         // p * (q * b) = (pq) * b
-        if constexpr (rules::is_rational<std::remove_cvref_t<decltype(arg<0>(b))>>)
-            return make(ops::mul{}, make(ops::mul{}, a, arg<0>(b)), arg<1>(b));
-        else return node<ops::mul, A, B>{{a, b}};
-    } else if constexpr (is_op_v<A, ops::neg>) return make(ops::neg{}, make(ops::mul{}, arg<0>(a), b));  // (-a)b = -(ab)
+    else if constexpr (rules::is_constant_product<B> && !rules::is_constant_product<A>) return make(ops::mul{}, b, a);  // constants first
+    else if constexpr (rules::is_constant_product<A> && rules::is_scaled<B>)                    // p * (q * b) = (pq) * b
+        return make(ops::mul{}, make(ops::mul{}, a, arg<0>(b)), arg<1>(b));
+    else if constexpr (rules::is_scaled<A> && rules::is_scaled<B>)                              // (p a)(q b) = (pq)(ab):
+        return make(ops::mul{}, make(ops::mul{}, arg<0>(a), arg<0>(b)), make(ops::mul{}, arg<1>(a), arg<1>(b)));  // 0.5x 2s(t) = x s(t)
+    else if constexpr (is_op_v<A, ops::neg>) return make(ops::neg{}, make(ops::mul{}, arg<0>(a), b));  // (-a)b = -(ab)
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::neg{}, make(ops::mul{}, a, arg<0>(b)));   // a(-b) = -(ab)
     else return node<ops::mul, A, B>{{a, b}};
 }

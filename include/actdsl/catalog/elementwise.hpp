@@ -46,6 +46,14 @@ struct selu_alpha_tag {
     static constexpr std::string_view name = "selu_alpha";
     static constexpr long double value = 1.6732632423543772848170429916717L;
 };
+struct gelu_tanh_k1_tag {
+    static constexpr std::string_view name = "2sqrt(2/pi)";
+    static constexpr long double value = 2 * 0.797884560802865355879892119868763737L;
+};
+struct gelu_tanh_k3_tag {
+    static constexpr std::string_view name = "0.08943sqrt(2/pi)";
+    static constexpr long double value = 0.08943L * 0.797884560802865355879892119868763737L;
+};
 struct selu_scale_tag {
     static constexpr std::string_view name = "selu_scale";
     static constexpr long double value = 1.0507009873554804934193349852946L;
@@ -123,12 +131,15 @@ constexpr auto selu(const U& u) {
 template <expression U>
 constexpr auto gelu(const U& u) { return c<1, 2> * u * erfc(-(sqrt1_2 * u)); }
 
-// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); the simplifier turns 1 + tanh(v)
-// into 2 sigmoid(2v), exact in both tails.
+// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), written as x sigmoid(x (k1 + k3 x^2))
+// with k1 = 2 sqrt(2/pi), k3 = 0.08943 sqrt(2/pi) (1 + tanh(v) = 2 sigmoid(2v)): exact in
+// both tails, and three operations for the argument where the formula as written takes six.
+// (The simplifier reaches x sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)) from PyTorch's formula.)
 template <expression U>
 constexpr auto gelu_tanh(const U& u) {
-    using namespace literals;
-    return 0.5_c * u * (1_c + tanh(sqrt_2_over_pi * (u + 0.044715_c * pow<3>(u))));
+    constexpr named_constant<catalog_detail::gelu_tanh_k1_tag> k1{};
+    constexpr named_constant<catalog_detail::gelu_tanh_k3_tag> k3{};
+    return u * sigmoid(u * (k1 + k3 * pow<2>(u)));
 }
 
 template <expression U>

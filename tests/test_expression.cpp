@@ -54,6 +54,8 @@ TEST_CASE("the simplifier folds identities at compile time") {
     STATIC_REQUIRE(same(simplify((0.5_c * x) * (2_c * sigmoid(x))), x * sigmoid(x)));  // (p a)(q b) = (pq)(ab)
     STATIC_REQUIRE(same(simplify(2_c * (sqrt_2_over_pi * x)), (2_c * sqrt_2_over_pi) * x));  // constants gather in front
     STATIC_REQUIRE(same(simplify(x * (3_c * sqrt_2_over_pi)), (3_c * sqrt_2_over_pi) * x));
+    STATIC_REQUIRE(same(simplify(2_c * (3_c * sqrt_2_over_pi)), 6_c * sqrt_2_over_pi));  // rationals of a constant product fold
+    STATIC_REQUIRE(same(simplify(2_c * (3_c * (sqrt_2_over_pi * x))), (6_c * sqrt_2_over_pi) * x));
 }
 
 TEST_CASE("the derivative of x*x has no multiplication by 1 and no addition of 0") {

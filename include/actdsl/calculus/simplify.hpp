@@ -16,7 +16,6 @@ template <class E> inline constexpr bool is_zero = std::is_same_v<E, constant<0>
 template <class E> inline constexpr bool is_one = std::is_same_v<E, constant<1>>;
 template <class E> inline constexpr bool is_minus_one = std::is_same_v<E, constant<-1>>;
 template <class E> inline constexpr bool is_rational = is_rational_v<E>;
-template <class E> inline constexpr bool is_constant = is_compile_time_constant_v<E>;
 template <class A, class B> inline constexpr bool same_stateless = std::is_same_v<A, B> && is_stateless_v<A>;
 
 // A compile-time constant or a product of them (2 sqrt(2/pi)): rationals fold, the
@@ -27,6 +26,10 @@ template <class A, class B> inline constexpr bool is_constant_product<node<ops::
 // p * a with a compile-time constant p (a not constant): p is its coefficient.
 template <class E> inline constexpr bool is_scaled = false;
 template <class A, class B> inline constexpr bool is_scaled<node<ops::mul, A, B>> = is_constant_product<A> && !is_constant_product<B>;
+
+// q * b with a rational q, b anything (a constant too: 3 pi).
+template <class E> inline constexpr bool has_rational_coefficient = false;
+template <class A, class B> inline constexpr bool has_rational_coefficient<node<ops::mul, A, B>> = is_rational_v<A>;
 
 // Exact rational arithmetic; overflow is a compile error, never a wrong constant.
 struct ratio {
@@ -114,8 +117,9 @@ constexpr auto make(ops::mul, const expression auto& a, const expression auto& b
     else if constexpr (std::is_same_v<A, scalar> && std::is_same_v<B, scalar>) return scalar{a.value * b.value};
     else if constexpr (rules::is_minus_one<A>) return make(ops::neg{}, b);                      // -1 * b = -b
     else if constexpr (rules::is_constant_product<B> && !rules::is_constant_product<A>) return make(ops::mul{}, b, a);  // constants first
-    else if constexpr (rules::is_constant_product<A> && rules::is_scaled<B>)                    // p * (q * b) = (pq) * b
-        return make(ops::mul{}, make(ops::mul{}, a, arg<0>(b)), arg<1>(b));
+    else if constexpr ((rules::is_constant_product<A> && rules::is_scaled<B>) ||                // p * (q * b) = (pq) * b,
+                       (rules::is_rational<A> && rules::has_rational_coefficient<B>))
+        return make(ops::mul{}, make(ops::mul{}, a, arg<0>(b)), arg<1>(b));                     // and 2 (3 pi) = 6 pi
     else if constexpr (rules::is_scaled<A> && rules::is_scaled<B>)                              // (p a)(q b) = (pq)(ab):
         return make(ops::mul{}, make(ops::mul{}, arg<0>(a), arg<0>(b)), make(ops::mul{}, arg<1>(a), arg<1>(b)));  // 0.5x 2s(t) = x s(t)
     else if constexpr (is_op_v<A, ops::neg>) return make(ops::neg{}, make(ops::mul{}, arg<0>(a), b));  // (-a)b = -(ab)

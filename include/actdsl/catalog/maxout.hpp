@@ -76,11 +76,12 @@ void maxout_backward(const X& x_in, const DY& dy_in, DX&& dx_out, std::size_t pi
     using T = typename std::remove_cvref_t<X>::value_type;
     const std::size_t axis = maxout_detail::check("maxout_backward", x_in, pieces, dim);
     kernels::check_same_shape("maxout_backward", std::array<std::string_view, 2>{"x", "dx"}, x_in, dx_out);
-    const auto y_shape = maxout_output_shape(x_in, pieces, dim);
+    const auto& shape = x_in.shape();
+    std::vector<std::size_t> y_shape(shape.begin(), shape.end());
+    y_shape[axis] /= pieces;
     if (!std::equal(y_shape.begin(), y_shape.end(), dy_in.shape().begin(), dy_in.shape().end()))
         throw std::invalid_argument("actdsl::maxout_backward: dy must have the output's shape " + kernels::shape_string(y_shape) + ", but has " +
                                     kernels::shape_string(dy_in.shape()));
-    const auto& shape = x_in.shape();
     const std::size_t outer = std::accumulate(shape.begin(), shape.begin() + static_cast<std::ptrdiff_t>(axis), std::size_t{1}, std::multiplies<>{});
     const std::size_t inner = std::accumulate(shape.begin() + static_cast<std::ptrdiff_t>(axis) + 1, shape.end(), std::size_t{1}, std::multiplies<>{});
     const std::size_t groups = outer * (shape[axis] / pieces);

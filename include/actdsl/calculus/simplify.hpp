@@ -224,7 +224,7 @@ constexpr auto one_plus_tanh(const U& u) {
 template <expression E>
 constexpr auto simplify(const E& e) {
     if constexpr (requires { typename E::op; })
-        return std::apply([](const auto&... a) { return make(typename E::op{}, simplify(a)...); }, e.args);
+        return apply_args([](const auto&... a) { return make(typename E::op{}, simplify(a)...); }, e);
     else return e;
 }
 

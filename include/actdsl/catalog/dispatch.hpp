@@ -12,6 +12,8 @@
 // dweight sums in layouts with short channel blocks, Maxout's backward selection.
 #pragma once
 
+#include <tuple>
+
 #include "../kernels/fused.hpp"
 #include "elementwise.hpp"
 #include "from_output.hpp"

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -18,11 +19,11 @@ namespace actdsl::evaluation {
 template <class E, class LeafFn>
 constexpr auto map_leaves(const E& e, const LeafFn& leaf_fn) {
     if constexpr (requires { typename E::op; }) {
-        return std::apply(
+        return apply_args(
             [&](const auto&... a) {
                 return node<typename E::op, decltype(map_leaves(a, leaf_fn))...>{{map_leaves(a, leaf_fn)...}};
             },
-            e.args);
+            e);
     } else {
         return leaf_fn(e);
     }
@@ -48,9 +49,9 @@ constexpr auto number_scalars(const E& e, std::array<double, N>& values) {
                 for (std::size_t j = 0; j < i; ++j) o += counts[j];
                 return o;
             };
-            return node<Op, decltype(number_scalars<offset_of(I)>(std::get<I>(n.args), values))...>{
-                {number_scalars<offset_of(I)>(std::get<I>(n.args), values)...}};
-        }(e, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+            return node<Op, decltype(number_scalars<offset_of(I)>(arg<I>(n), values))...>{
+                {number_scalars<offset_of(I)>(arg<I>(n), values)...}};
+        }(e, std::make_index_sequence<node_arity<E>>{});
     } else {
         return e;
     }

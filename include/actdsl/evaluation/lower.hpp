@@ -88,7 +88,7 @@ constexpr auto lower_product(const A& a, const B& b) {
 template <class E>
 constexpr auto lower(const E& e) {
     if constexpr (requires { typename E::op; }) {
-        return std::apply(
+        return apply_args(
             [](const auto&... a) {
                 using Op = typename E::op;
                 if constexpr (std::is_same_v<Op, ops::sigmoid>) return lower_sigmoid(lower(a)...);
@@ -97,7 +97,7 @@ constexpr auto lower(const E& e) {
                 else if constexpr (std::is_same_v<Op, ops::mul>) return lower_product(a...);
                 else return make(Op{}, lower(a)...);
             },
-            e.args);
+            e);
     } else {
         return e;
     }
@@ -139,7 +139,7 @@ constexpr auto lower_fast(const E& e) {
     } else if constexpr (is_op_v<E, ops::tanh_softplus>) {
         return lower_tanh_softplus(lower_fast(arg<0>(e)));
     } else if constexpr (requires { typename E::op; }) {
-        return std::apply([](const auto&... a) { return make(typename E::op{}, lower_fast(a)...); }, e.args);
+        return apply_args([](const auto&... a) { return make(typename E::op{}, lower_fast(a)...); }, e);
     } else {
         return e;
     }
@@ -169,7 +169,7 @@ constexpr auto fold_guards(const G& g, const H& h, const R&... rest) { return fo
 template <class E>
 constexpr auto fast_guard(const E& e) {
     if constexpr (requires { typename E::op; }) {
-        const auto below = std::apply([](const auto&... a) { return fold_guards(no_guard{}, fast_guard(a)...); }, e.args);
+        const auto below = apply_args([](const auto&... a) { return fold_guards(no_guard{}, fast_guard(a)...); }, e);
         if constexpr (is_op_v<E, ops::sigmoid>) {
             const auto v = lower_fast(exp_argument(arg<0>(e)));
             // sigmoid(v) = 1/(1+E) needs v >= limit; sigmoid(-v) = E/(1+E) needs |v| <= -limit.
@@ -202,11 +202,11 @@ template <class... Roots, class E>
 constexpr auto fuse_reciprocals(const E& e) {
     if constexpr (requires { typename E::op; }) {
         // Rebuilt as plain nodes: simplifying again would undo the lowering (log1p(exp(u)) is softplus).
-        const auto rebuilt = std::apply(
+        const auto rebuilt = apply_args(
             [](const auto&... a) {
                 return node<typename E::op, std::remove_cvref_t<decltype(fuse_reciprocals<Roots...>(a))>...>{{fuse_reciprocals<Roots...>(a)...}};
             },
-            e.args);
+            e);
         using R = std::remove_cvref_t<decltype(rebuilt)>;
         if constexpr (is_op_v<R, ops::mul>) {
             using A = std::remove_cvref_t<decltype(arg<0>(rebuilt))>;

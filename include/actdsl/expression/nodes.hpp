@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <numeric>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
 
 namespace actdsl {
@@ -160,11 +159,32 @@ ACTDSL_CALL(tanhshrink, "tanhshrink")        // u - tanh(u), summed as a series 
 #undef ACTDSL_CALL
 }  // namespace ops
 
+// A node's operands (an operation takes one, two or three): a plain aggregate, which
+// costs the compiler far less than std::tuple's constrained constructors did for each of
+// the thousands of node types a catalog file builds. Structured bindings unpack it.
+template <class... Args>
+struct arguments;
+template <class A0>
+struct arguments<A0> {
+    [[no_unique_address]] A0 a0;
+};
+template <class A0, class A1>
+struct arguments<A0, A1> {
+    [[no_unique_address]] A0 a0;
+    [[no_unique_address]] A1 a1;
+};
+template <class A0, class A1, class A2>
+struct arguments<A0, A1, A2> {
+    [[no_unique_address]] A0 a0;
+    [[no_unique_address]] A1 a1;
+    [[no_unique_address]] A2 a2;
+};
+
 // The one interior node: an operation applied to its operands.
 template <class Op, class... Args>
 struct node {
     using op = Op;
-    [[no_unique_address]] std::tuple<Args...> args;
+    [[no_unique_address]] arguments<Args...> args;
 };
 
 // ---- traits -----------------------------------------------------------------
@@ -232,7 +252,26 @@ constexpr std::size_t index_of_type() {
     return i;
 }
 
+template <class E> inline constexpr std::size_t node_arity = 0;
+template <class Op, class... A> inline constexpr std::size_t node_arity<node<Op, A...>> = sizeof...(A);
+
+// The I-th operand of n.
 template <std::size_t I, class Op, class... A>
-constexpr const auto& arg(const node<Op, A...>& n) { return std::get<I>(n.args); }
+constexpr const auto& arg(const node<Op, A...>& n) {
+    static_assert(I < sizeof...(A), "actdsl: internal error: operand index out of range");
+    if constexpr (I == 0) return n.args.a0;
+    else if constexpr (I == 1) return n.args.a1;
+    else return n.args.a2;
+}
+
+// f(a...) for a node's operands a...: what std::apply did, without its noexcept clause
+// and the traits behind it (is_nothrow_invocable, invoke_result), which the compiler
+// instantiated for every node of every rewrite.
+template <class F, class Op, class A0>
+constexpr decltype(auto) apply_args(F&& f, const node<Op, A0>& n) { return f(n.args.a0); }
+template <class F, class Op, class A0, class A1>
+constexpr decltype(auto) apply_args(F&& f, const node<Op, A0, A1>& n) { return f(n.args.a0, n.args.a1); }
+template <class F, class Op, class A0, class A1, class A2>
+constexpr decltype(auto) apply_args(F&& f, const node<Op, A0, A1, A2>& n) { return f(n.args.a0, n.args.a1, n.args.a2); }
 
 }  // namespace actdsl

@@ -46,7 +46,7 @@ void print(const E& e, std::string& out) {
         out.append("u").append(std::to_string(leaf_index_v<E>));
     } else {
         using Op = typename E::op;
-        std::apply(
+        apply_args(
             [&](const auto&... a) {
                 if constexpr (Op::style == ops::notation::call) {
                     out.append(Op::name).append("(");
@@ -66,7 +66,7 @@ void print(const E& e, std::string& out) {
                     print_operand<Op>(r, true, out);
                 }
             },
-            e.args);
+            e);
     }
 }
 

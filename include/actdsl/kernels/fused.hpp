@@ -11,6 +11,7 @@
 
 #include <concepts>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine.hpp"

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <vector>
+#include <tuple>
 
 #include <xsimd/memory/xsimd_aligned_allocator.hpp>
 

@@ -118,6 +118,19 @@ TEMPLATE_TEST_CASE("softmax, softmin and log_softmax against long double, any ax
     }
 }
 
+TEMPLATE_TEST_CASE("softmax along a leading axis: columns in several chunks, a partial batch, more rows than a sum block", "[softmax]",
+                   float, double) {
+    using T = TestType;
+    constexpr std::size_t W = xsimd::batch<T>::size;
+    // Two full chunks of columns, then one batch and 3 columns; 37 rows fold the compensated sum twice.
+    const std::size_t inner = 2 * actdsl::softmax_detail::column_chunk * W + W + 3;
+    for (const kind k : {kind::softmax, kind::softmin, kind::log_softmax}) {
+        INFO("kind " << int(k));
+        check_against_reference<T>(k, {37, inner}, 0, 0);
+        check_against_reference<T>(k, {2, 37, inner}, 1, 1);
+    }
+}
+
 TEST_CASE("softmax on strided views, in place, and softmax2d", "[softmax]") {
     xt::xarray<double> big = xt::random::randn<double>({6, 40});
     auto x = xt::view(big, xt::range(0, 6, 2), xt::range(1, 40, 3));  // strided: copied, same values
@@ -240,6 +253,20 @@ TEST_CASE("masks: excluded entries get 0 (log_softmax -inf) and no gradient; a f
     CHECK(ldx(0, 2) == Approx(-1.0));
     CHECK(xt::all(xt::equal(xt::view(dx, 1), 0.0)));
     CHECK(xt::all(xt::equal(xt::view(ldx, 1), 0.0)));
+    // The same along the first axis of the transposed arrays (columns as lanes).
+    const xt::xarray<double> xt_ = xt::transpose(x);
+    const xt::xarray<bool> mt = xt::transpose(mask);
+    xt::xarray<double> yt = xt::zeros_like(xt_), lyt = yt;
+    actdsl::softmax(xt_, yt, 0, mt);
+    actdsl::log_softmax(xt_, lyt, 0, mt);
+    const xt::xarray<double> y_t = xt::transpose(y), ly_t = xt::transpose(ly);
+    CHECK(xt::all(xt::equal(xt::view(yt, xt::all(), 1), 0.0)));        // fully masked column
+    CHECK(xt::all(xt::equal(xt::view(lyt, xt::all(), 1), -INFINITY)));
+    CHECK(xt::all(xt::equal(xt::equal(yt, 0.0), xt::equal(y_t, 0.0))));  // the same entries excluded
+    const bool same_values = xt::allclose(yt, y_t);
+    CHECK(same_values);
+    CHECK(xt::all(xt::equal(xt::isinf(lyt), xt::isinf(ly_t))));
+    CHECK(lyt(0, 0) == Approx(-std::log1p(e2)));
 }
 
 TEST_CASE("logsumexp along each axis against long double", "[softmax]") {

@@ -17,8 +17,8 @@
 //   row fits in cache, which is every row a network has (see the issue notes).
 // * Other axes: the inner rows are independent, so SIMD lanes run across them: each
 //   lane keeps its own max and sum. No transposition, no gather. The forward and
-//   backward passes read whole rows of the [n, inner] slab in order (forward_columns,
-//   backward_columns); logsumexp takes W columns at a time down the axis.
+//   backward passes and logsumexp read whole rows of the [n, inner] slab in order
+//   (forward_columns, backward_columns, logsumexp_columns).
 // Arrays that are not row-major contiguous are copied to a contiguous temporary.
 //
 // Edge cases, as PyTorch 1.13: a row with a NaN gives NaN everywhere in the row; a row
@@ -117,38 +117,21 @@ ACTDSL_INLINE void store(T* p, C count, const batch<A, T>& v) {
     }
 }
 
-// One group of lanes: a row (stride 0: consecutive batches of the row, whose lanes
-// are combined at the end) or `lanes` independent rows side by side (each of the n
-// positions along the axis is one batch, `stride` elements after the previous one).
-struct lanes_of {
-    std::size_t n;       // positions along the axis
-    std::size_t stride;  // 0 for a row
-    std::size_t lanes;   // live lanes per batch, for rows side by side
-    bool horizontal() const { return stride == 0; }
-};
-
-// body(offset, count) for each batch of the group: whole batches first, with a
-// compile-time count, then a partial one (the row's tail, or a group of fewer rows).
+// body(offset, count) for each batch of a row of n elements: whole batches first, with
+// a compile-time count, then the partial one at the row's tail.
 template <class A, class T, class Body>
-ACTDSL_INLINE void visit(const lanes_of& g, Body body) {
+ACTDSL_INLINE void for_each_batch(std::size_t n, Body body) {
     constexpr std::size_t W = batch<A, T>::size;
-    if (g.horizontal()) {
-        const std::size_t whole = g.n / W;
-        for (std::size_t i = 0; i < whole; ++i) body(i * W, full<W>{});
-        if (g.n % W != 0) body(whole * W, g.n % W);
-    } else if (g.lanes == W) {
-        for (std::size_t i = 0; i < g.n; ++i) body(i * g.stride, full<W>{});
-    } else {
-        for (std::size_t i = 0; i < g.n; ++i) body(i * g.stride, g.lanes);
-    }
+    const std::size_t whole = n / W;
+    for (std::size_t i = 0; i < whole; ++i) body(i * W, full<W>{});
+    if (n % W != 0) body(whole * W, n % W);
 }
 
 // A row's lanes combined and broadcast (xsimd 8 has hadd but no horizontal max).
 // A NaN lane may be dropped by the max: the sum, which every result uses, keeps it.
 template <class B>
-ACTDSL_INLINE B all_lanes_max(const B& v, bool horizontal) {
+ACTDSL_INLINE B all_lanes_max(const B& v) {
     using T = typename B::value_type;
-    if (!horizontal) return v;
     alignas(64) T lanes[B::size];
     v.store_aligned(lanes);
     T m = lanes[0];
@@ -179,41 +162,47 @@ struct compensated_sum {
         partial = B(T(0));
         in_block = 0;
     }
-    // An infinite sum makes the carry NaN (inf - inf): the sum alone is the answer then.
-    ACTDSL_INLINE B total(bool horizontal) {
+    // Each lane's total (a column's), and the lanes' totals combined and broadcast (a
+    // row's). An infinite sum makes the carry NaN (inf - inf): the sum alone is the
+    // answer then.
+    ACTDSL_INLINE B lane_totals() { return total(false); }
+    ACTDSL_INLINE B row_total() { return total(true); }
+
+private:
+    ACTDSL_INLINE B total(bool combine_lanes) {
         fold();
-        const B s = horizontal ? B(xsimd::hadd(sum)) : sum;
-        const B c = horizontal ? B(xsimd::hadd(carry)) : carry;
+        const B s = combine_lanes ? B(xsimd::hadd(sum)) : sum;
+        const B c = combine_lanes ? B(xsimd::hadd(carry)) : carry;
         return xsimd::select(xsimd::isinf(s), s, s + c);
     }
 };
 
-// Forward over one group of lanes. x and y point at the group's first element.
+// Forward over one row of n elements (the last axis). x and y point at its first element.
 template <class A, kind K, class T>
-[[gnu::flatten]] void forward_lanes(const T* x, T* y, const lanes_of& g, bool masked) {
+[[gnu::flatten]] void forward_row(const T* x, T* y, std::size_t n, bool masked) {
     using B = batch<A, T>;
     const T inf = std::numeric_limits<T>::infinity();
     const T pad = K == kind::softmin ? inf : -inf;  // a lane past the row's end: exp gives 0
     const B s(static_cast<T>(sign_of(K)));
     B m(-inf);
-    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, s * load<A>(x + at, count, pad)); });
-    m = all_lanes_max(m, g.horizontal());
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, s * load<A>(x + at, count, pad)); });
+    m = all_lanes_max(m);
     const auto empty = masked ? (m == B(-inf)) : xsimd::batch_bool<T, A>(false);
     compensated_sum<B> sum;
-    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
         const B e = exp_of(s * load<A>(x + at, count, pad) - m);
         sum.add(e);
         if constexpr (K != kind::log_softmax) store<A>(y + at, count, e);
     });
-    const B total = sum.total(g.horizontal());
+    const B total = sum.row_total();
     if constexpr (K == kind::log_softmax) {  // (x - max) - log(sum): x - max is exact near the max
         const B l = log_of(total);
-        visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
             store<A>(y + at, count, xsimd::select(empty, B(-inf), (s * load<A>(x + at, count, T(0)) - m) - l));
         });
     } else {
         const B r = B(T(1)) / total;
-        visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
             store<A>(y + at, count, xsimd::select(empty, B(T(0)), load<A>(y + at, count, T(0)) * r));
         });
     }
@@ -221,12 +210,12 @@ template <class A, kind K, class T>
 
 // Forward along an axis that is not the last, over one [n, inner] slab: each lane is a
 // column, with its own max and sum, and the passes read the slab's rows whole and in
-// order. Per column these are forward_lanes' operations in forward_lanes' order, so the
-// results are the same bits. What changes is the memory order: forward_lanes on a group
-// of W columns loads n lines `inner` elements apart, which at n = 1024, inner = 256
-// overflows L1 and crowds into a sixteenth of L2's sets; streaming whole rows ran 3.3x
-// as fast there in a throwaway comparison (issue notes, session 10). The columns go in
-// chunks of up to column_chunk batches, whose maxima and sums stay in L1.
+// order. Per column these are forward_row's operations in its order (a max, the exps
+// and a compensated sum folded every 16 adds). Going down the axis W columns at a time
+// instead, loading n lines `inner` elements apart, overflows L1 at n = 1024,
+// inner = 256 and crowds into a sixteenth of L2's sets; streaming whole rows ran 1.7x
+// as fast there (issue notes, session 10). The columns go in chunks of up to
+// column_chunk batches, whose maxima and sums stay in L1.
 inline constexpr std::size_t column_chunk = 32;
 
 // chunk(row, batches) for each chunk of up to column_chunk batches of columns, where
@@ -268,7 +257,7 @@ template <class A, kind K, class T>
         std::array<B, column_chunk> r;  // log(sum) for log_softmax, else 1 / sum
         std::array<xsimd::batch_bool<T, A>, column_chunk> empty;
         for (std::size_t b = 0; b < batches; ++b) {
-            const B total = sum[b].total(false);
+            const B total = sum[b].lane_totals();
             r[b] = K == kind::log_softmax ? log_of(total) : B(T(1)) / total;
             empty[b] = masked ? (m[b] == B(-inf)) : xsimd::batch_bool<T, A>(false);
         }
@@ -282,34 +271,60 @@ template <class A, kind K, class T>
     });
 }
 
-// log(sum exp(x)) over one group of lanes, PyTorch's way: an infinite max is replaced
-// by 0 before shifting, so all -inf gives -inf and any +inf gives +inf.
+// log(sum exp(x)) PyTorch's way: an infinite max is replaced by 0 before shifting, so
+// all -inf gives -inf and any +inf gives +inf.
+template <class B>
+ACTDSL_INLINE B logsumexp_shift(const B& max) {
+    using T = typename B::value_type;
+    return xsimd::select(xsimd::abs(max) == B(std::numeric_limits<T>::infinity()), B(T(0)), max);
+}
+
+// logsumexp over one row of n elements (the last axis) into *out.
 template <class A, class T>
-[[gnu::flatten]] void logsumexp_lanes(const T* x, T* out, const lanes_of& g) {
+[[gnu::flatten]] void logsumexp_row(const T* x, T* out, std::size_t n) {
     using B = batch<A, T>;
     const T inf = std::numeric_limits<T>::infinity();
     B m(-inf);
-    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, load<A>(x + at, count, -inf)); });
-    m = all_lanes_max(m, g.horizontal());
-    m = xsimd::select(xsimd::abs(m) == B(inf), B(T(0)), m);
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, load<A>(x + at, count, -inf)); });
+    m = logsumexp_shift(all_lanes_max(m));
     compensated_sum<B> sum;
-    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum.add(exp_of(load<A>(x + at, count, -inf) - m)); });
-    store<A>(out, g.horizontal() ? 1 : g.lanes, log_of(sum.total(g.horizontal())) + m);
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum.add(exp_of(load<A>(x + at, count, -inf) - m)); });
+    store<A>(out, std::size_t(1), log_of(sum.row_total()) + m);
 }
 
-// Backward from the output over one group of lanes:
+// logsumexp over the columns of one [n, inner] slab into out[0, inner), in
+// forward_columns' memory order.
+template <class A, class T>
+[[gnu::flatten]] void logsumexp_columns(const T* x, T* out, std::size_t n, std::size_t inner) {
+    using B = batch<A, T>;
+    const T inf = std::numeric_limits<T>::infinity();
+    for_each_column_chunk<A, T>(inner, [&](const auto& row, std::size_t batches) ACTDSL_LAMBDA_INLINE {
+        std::array<B, column_chunk> m;
+        m.fill(B(-inf));
+        for (std::size_t i = 0; i < n; ++i)
+            row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m[b] = xsimd::max(m[b], load<A>(x + at, count, -inf)); });
+        for (std::size_t b = 0; b < batches; ++b) m[b] = logsumexp_shift(m[b]);
+        std::array<compensated_sum<B>, column_chunk> sum{};
+        for (std::size_t i = 0; i < n; ++i)
+            row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum[b].add(exp_of(load<A>(x + at, count, -inf) - m[b])); });
+        // Row 0's offsets are the chunk's column indices: the output's.
+        row(0, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { store<A>(out + at, count, log_of(sum[b].lane_totals()) + m[b]); });
+    });
+}
+
+// Backward from the output over one row of n elements (the last axis):
 // softmax  dx = y (g - sum(g y));  softmin  dx = -y (g - sum(g y));  log_softmax  dx = g - exp(y) sum(g).
 template <class A, kind K, class T>
-[[gnu::flatten]] void backward_lanes(const T* y, const T* dy, T* dx, const lanes_of& g) {
+[[gnu::flatten]] void backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
     using B = batch<A, T>;
     compensated_sum<B> dot;
-    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
         const B gi = load<A>(dy + at, count, T(0));
         if constexpr (K == kind::log_softmax) dot.add(gi);
         else dot.add(gi * load<A>(y + at, count, T(0)));
     });
-    const B d = dot.total(g.horizontal());
-    visit<A, T>(g, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+    const B d = dot.row_total();
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
         const B gi = load<A>(dy + at, count, T(0));
         const B yi = load<A>(y + at, count, K == kind::log_softmax ? -std::numeric_limits<T>::infinity() : T(0));
         B r;
@@ -321,7 +336,7 @@ template <class A, kind K, class T>
 }
 
 // Backward along an axis that is not the last, over one [n, inner] slab, in
-// forward_columns' memory order: per column, backward_lanes' operations in its order.
+// forward_columns' memory order: per column, backward_row's operations in its order.
 template <class A, kind K, class T>
 [[gnu::flatten]] void backward_columns(const T* y, const T* dy, T* dx, std::size_t n, std::size_t inner) {
     using B = batch<A, T>;
@@ -334,7 +349,7 @@ template <class A, kind K, class T>
                 else dot[b].add(gi * load<A>(y + at, count, T(0)));
             });
         std::array<B, column_chunk> d;
-        for (std::size_t b = 0; b < batches; ++b) d[b] = dot[b].total(false);
+        for (std::size_t b = 0; b < batches; ++b) d[b] = dot[b].lane_totals();
         for (std::size_t i = 0; i < n; ++i)
             row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
                 const B gi = load<A>(dy + at, count, T(0));
@@ -346,22 +361,6 @@ template <class A, kind K, class T>
                 store<A>(dx + at, count, r);
             });
     });
-}
-
-// Runs body(offset, lanes) over every group of lanes of a [outer, n, inner] array.
-template <class A, class T, class Body>
-ACTDSL_INLINE void for_each_group(const geometry& geo, Body body) {
-    constexpr std::size_t W = batch<A, T>::size;
-    if (geo.n == 0) return;
-    for (std::size_t o = 0; o < geo.outer; ++o) {
-        const std::size_t base = o * geo.n * geo.inner;
-        if (geo.inner == 1) {
-            body(base, lanes_of{geo.n, 0, 0}, o);
-        } else {
-            for (std::size_t j = 0; j < geo.inner; j += W)
-                body(base + j, lanes_of{geo.n, geo.inner, geo.inner - j < W ? geo.inner - j : W}, o * geo.inner + j);
-        }
-    }
 }
 
 // ---- the kernels, one per pass, kind, element type and architecture ----------
@@ -383,27 +382,31 @@ struct kernel_signature<pass::logsumexp, T> {
     using type = void (*)(const T* x, T* out, const geometry& geo);
 };
 
+// Each of the outer [n, inner] slabs: its rows (inner = 1) or its columns.
 template <class A, kind K, class T>
 void forward_kernel(const T* x, T* y, const geometry& geo, bool masked) {
-    if (geo.inner == 1) {
-        for_each_group<A, T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t) { forward_lanes<A, K>(x + at, y + at, g, masked); });
-    } else {
-        const std::size_t slab = geo.n * geo.inner;
-        for (std::size_t o = 0; o < geo.outer; ++o) forward_columns<A, K>(x + o * slab, y + o * slab, geo.n, geo.inner, masked);
+    const std::size_t slab = geo.n * geo.inner;
+    for (std::size_t o = 0; o < geo.outer; ++o) {
+        if (geo.inner == 1) forward_row<A, K>(x + o * slab, y + o * slab, geo.n, masked);
+        else forward_columns<A, K>(x + o * slab, y + o * slab, geo.n, geo.inner, masked);
     }
 }
 template <class A, kind K, class T>
 void backward_kernel(const T* y, const T* dy, T* dx, const geometry& geo) {
-    if (geo.inner == 1) {
-        for_each_group<A, T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t) { backward_lanes<A, K>(y + at, dy + at, dx + at, g); });
-    } else {
-        const std::size_t slab = geo.n * geo.inner;
-        for (std::size_t o = 0; o < geo.outer; ++o) backward_columns<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n, geo.inner);
+    const std::size_t slab = geo.n * geo.inner;
+    for (std::size_t o = 0; o < geo.outer; ++o) {
+        if (geo.inner == 1) backward_row<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n);
+        else backward_columns<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n, geo.inner);
     }
 }
+// Writes outer * inner results; the caller handles an empty axis (n = 0).
 template <class A, kind K, class T>  // K is unused: logsumexp has one kind
 void logsumexp_kernel(const T* x, T* out, const geometry& geo) {
-    for_each_group<A, T>(geo, [&](std::size_t at, const lanes_of& g, std::size_t out_at) { logsumexp_lanes<A>(x + at, out + out_at, g); });
+    const std::size_t slab = geo.n * geo.inner;
+    for (std::size_t o = 0; o < geo.outer; ++o) {
+        if (geo.inner == 1) logsumexp_row<A>(x + o * slab, out + o, geo.n);
+        else logsumexp_columns<A>(x + o * slab, out + o * geo.inner, geo.n, geo.inner);
+    }
 }
 
 template <class A, pass P, kind K, class T>

@@ -2,6 +2,7 @@
 // ("last") and the transposed layout, 1024 x 256 along the first axis ("first").
 // Names: <pass>/<op>_<layout>/<variant>/262144, with variants
 //   fused    actdsl::softmax / log_softmax and their backward;
+//   fused_2_threads  the same on two OpenMP threads (the machine's two cores);
 //   unfused  max, subtract, exp, sum and divide (or log) as separate xtensor passes
 //            into preallocated temporaries, as an eager framework runs them;
 // and roofline/memcpy/262144 for the same bytes. bench_summary prints the ratios.
@@ -78,10 +79,22 @@ void register_all() {
                 if (log) actdsl::log_softmax(a.x, a.y, dim);
                 else actdsl::softmax(a.x, a.y, dim);
             });
+            add("forward", "fused_2_threads", 2, [=](arrays& a) {
+                bench::on_threads(2, [&] {
+                    if (log) actdsl::log_softmax(a.x, a.y, dim);
+                    else actdsl::softmax(a.x, a.y, dim);
+                });
+            });
             add("forward", "unfused", 2, [=](arrays& a) { unfused_forward(a, axis, log); });
             add("backward", "fused", 3, [=](arrays& a) {
                 if (log) actdsl::log_softmax_backward(a.y, a.dy, a.dx, dim);
                 else actdsl::softmax_backward(a.y, a.dy, a.dx, dim);
+            });
+            add("backward", "fused_2_threads", 3, [=](arrays& a) {
+                bench::on_threads(2, [&] {
+                    if (log) actdsl::log_softmax_backward(a.y, a.dy, a.dx, dim);
+                    else actdsl::softmax_backward(a.y, a.dy, a.dx, dim);
+                });
             });
             add("backward", "unfused", 3, [=](arrays& a) { unfused_backward(a, axis, log); });
         }

@@ -10,10 +10,6 @@
 #include <utility>
 #include <vector>
 
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
-
 #include <catch2/catch.hpp>
 
 #include <actdsl/actdsl.hpp>
@@ -24,6 +20,7 @@
 #include <xtensor/xview.hpp>
 
 #include "reference.hpp"
+#include "threads.hpp"
 
 using namespace actdsl;
 using namespace actdsl::literals;
@@ -534,11 +531,7 @@ TEMPLATE_TEST_CASE("any number of threads gives the same bits as one, parameter 
     xt::xtensor<TestType, 1> xs = xt::linspace<TestType>(-30, 30, n);
     xt::xtensor<TestType, 1> dys = xt::cos(xs);
     const auto pass = [&](int threads) {
-#if defined(_OPENMP)
-        omp_set_num_threads(threads);
-#else
-        (void)threads;
-#endif
+        const ref::thread_count scope(threads);
         xt::xtensor<TestType, 1> y(xs.shape()), dx(xs.shape());
         double dbeta = 0;
         forward(swish, xs, y, beta = 1.25);
@@ -552,9 +545,6 @@ TEMPLATE_TEST_CASE("any number of threads gives the same bits as one, parameter 
         CHECK(std::memcmp(dx.data(), dx1.data(), n * sizeof(TestType)) == 0);
         CHECK(std::memcmp(&dbeta, &dbeta1, sizeof(double)) == 0);
     }
-#if defined(_OPENMP)
-    omp_set_num_threads(omp_get_num_procs());
-#endif
     // The sum itself against long double: sum of dy * x^2 s (1 - s), s = sigmoid(1.25 x).
     long double expected = 0, magnitude = 0;
     for (std::size_t i = 0; i < n; ++i) {

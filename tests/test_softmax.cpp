@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include <actdsl/catalog/softmax.hpp>
@@ -14,6 +16,7 @@
 #include <xtensor/xview.hpp>
 
 #include "reference.hpp"
+#include "threads.hpp"
 
 namespace {
 
@@ -123,7 +126,7 @@ TEMPLATE_TEST_CASE("softmax along a leading axis: columns in several chunks, a p
     using T = TestType;
     constexpr std::size_t W = xsimd::batch<T>::size;
     // Two full chunks of columns, then one batch and 3 columns; 37 rows fold the compensated sum twice.
-    const std::size_t inner = 2 * actdsl::softmax_detail::column_chunk * W + W + 3;
+    const std::size_t inner = 2 * actdsl::softmax_detail::chunk_columns<T> + W + 3;
     for (const kind k : {kind::softmax, kind::softmin, kind::log_softmax}) {
         INFO("kind " << int(k));
         check_against_reference<T>(k, {37, inner}, 0, 0);
@@ -273,7 +276,7 @@ TEMPLATE_TEST_CASE("logsumexp along each axis against long double, columns in se
     using T = TestType;
     constexpr std::size_t W = xsimd::batch<T>::size;
     // Along a leading axis: two full chunks of columns, then one batch and 3 columns.
-    const std::size_t inner = 2 * actdsl::softmax_detail::column_chunk * W + W + 3;
+    const std::size_t inner = 2 * actdsl::softmax_detail::chunk_columns<T> + W + 3;
     for (const std::vector<std::size_t>& shape : {std::vector<std::size_t>{7, 19, 5}, std::vector<std::size_t>{2, 37, inner}}) {
         const xt::xarray<T> x = xt::random::randn<T>(shape, 0, 30);
         for (std::ptrdiff_t dim : {0, 1, 2, -1}) {
@@ -293,6 +296,43 @@ TEMPLATE_TEST_CASE("logsumexp along each axis against long double, columns in se
                 bad += std::fabs(real(out.flat(k)) - want) > 4 * std::numeric_limits<T>::epsilon() * std::fmax(std::fabs(want), real(1));
             }
             CHECK(bad == 0);
+        }
+    }
+}
+
+TEMPLATE_TEST_CASE("softmax family: any number of threads gives the same bits as one", "[softmax]", float, double) {
+    using T = TestType;
+    using actdsl::softmax_detail::chunk_columns;
+    // Each over 2 x the grain, so that passes split: rows along the last axis; slabs of
+    // columns in several chunks with a partial one (channels of N x C x H x W images).
+    const std::size_t rows = 2 * actdsl::kernels::parallel_grain / 1000 + 7, cols = 2 * chunk_columns<T> + 77;
+    const std::vector<std::pair<std::vector<std::size_t>, std::ptrdiff_t>> cases = {
+        {{rows, 1000}, -1}, {{3, 97, cols}, 1}, {{5, 21, 40, 40}, 1}};
+    for (const auto& c : cases) {
+        const std::vector<std::size_t>& shape = c.first;  // not a structured binding: clang 14 cannot capture one
+        const std::ptrdiff_t dim = c.second;
+        INFO("shape (" << shape[0] << ", " << shape[1] << (shape.size() > 2 ? ", ..." : "") << "), dim " << dim);
+        const xt::xarray<T> x = xt::random::randn<T>(shape, 0, 4), dy = xt::random::randn<T>(shape, 0, 1);
+        const xt::xarray<bool> mask = xt::random::randint<int>(shape, 0, 4) > 0;
+        const auto pass = [&](int threads) {
+            const ref::thread_count scope(threads);
+            std::vector<xt::xarray<T>> r(6, xt::xarray<T>(xt::zeros<T>(shape)));
+            actdsl::softmax(x, r[0], dim);
+            actdsl::log_softmax(x, r[1], dim);
+            actdsl::softmax(x, r[2], dim, mask);
+            actdsl::softmax_backward(r[0], dy, r[3], dim);
+            actdsl::log_softmax_backward(r[1], dy, r[4], dim);
+            r[5] = xt::zeros<T>(actdsl::reduced_shape(x, dim));
+            actdsl::logsumexp(x, r[5], dim);
+            return r;
+        };
+        const auto one = pass(1);
+        for (const int threads : {2, 3, 4}) {
+            const auto many = pass(threads);
+            for (std::size_t k = 0; k < one.size(); ++k) {
+                INFO(threads << " threads, result " << k << " (softmax, log_softmax, masked softmax, their backward, logsumexp)");
+                CHECK(std::memcmp(many[k].data(), one[k].data(), one[k].size() * sizeof(T)) == 0);
+            }
         }
     }
 }

@@ -19,6 +19,9 @@
 //   lane keeps its own max and sum. No transposition, no gather. The forward and
 //   backward passes and logsumexp read whole rows of the [n, inner] slab in order
 //   (forward_columns, backward_columns, logsumexp_columns).
+// * Threads: with OpenMP, a pass over at least 2 x kernels::parallel_grain elements
+//   gives each thread a range of the outer slabs (run_units); the results are the same
+//   bits for any number of threads.
 // Arrays that are not row-major contiguous are copied to a contiguous temporary.
 //
 // Edge cases, as PyTorch 1.13: a row with a NaN gives NaN everywhere in the row; a row
@@ -208,54 +211,56 @@ template <class A, kind K, class T>
     }
 }
 
-// Forward along an axis that is not the last, over one [n, inner] slab: each lane is a
-// column, with its own max and sum, and the passes read the slab's rows whole and in
-// order. Per column these are forward_row's operations in its order (a max, the exps
-// and a compensated sum folded every 16 adds). Going down the axis W columns at a time
-// instead, loading n lines `inner` elements apart, overflows L1 at n = 1024,
-// inner = 256 and crowds into a sixteenth of L2's sets; streaming whole rows ran 1.7x
-// as fast there (issue notes, session 10). The columns go in chunks of up to
-// column_chunk batches, whose maxima and sums stay in L1.
-inline constexpr std::size_t column_chunk = 32;
+// Forward along an axis that is not the last, over one chunk of columns of an
+// [n, inner] slab: each lane is a column, with its own max and sum, and the passes read
+// the chunk's part of each row in order. Per column these are forward_row's operations
+// in its order (a max, the exps and a compensated sum folded every 16 adds). Going
+// down the axis W columns at a time instead, loading n lines `inner` elements apart,
+// overflows L1 at n = 1024, inner = 256 and crowds into a sixteenth of L2's sets;
+// streaming whole rows ran 1.7x as fast there (issue notes, session 10). A chunk is
+// chunk_columns columns, whose maxima and sums stay in L1.
 
-// chunk(row, batches) for each chunk of up to column_chunk batches of columns, where
-// row(i, body) calls body(b, offset, count) for each batch b of row i of the chunk
-// (whole batches with a compile-time count, then the partial one).
+// Columns per chunk: 2 KiB of a row (32 batches of AVX-512 floats).
+template <class T>
+inline constexpr std::size_t chunk_columns = 2048 / sizeof(T);
+template <class A, class T>
+inline constexpr std::size_t chunk_batches = chunk_columns<T> / batch<A, T>::size;
+
+// chunk(row, batches) for the chunk of columns [c0, c0 + cols), cols <= chunk_columns,
+// where row(i, body) calls body(b, offset, count) for each batch b of the chunk's part
+// of row i (whole batches with a compile-time count, then the partial one).
 template <class A, class T, class Chunk>
-ACTDSL_INLINE void for_each_column_chunk(std::size_t inner, Chunk chunk) {
+ACTDSL_INLINE void with_column_chunk(std::size_t inner, std::size_t c0, std::size_t cols, Chunk chunk) {
     constexpr std::size_t W = batch<A, T>::size;
-    for (std::size_t c0 = 0; c0 < inner; c0 += column_chunk * W) {
-        const std::size_t cols = std::min(column_chunk * W, inner - c0);
-        const std::size_t whole = cols / W, rest = cols % W;
-        const auto row = [=](std::size_t i, auto body) ACTDSL_LAMBDA_INLINE {
-            const std::size_t base = i * inner + c0;
-            for (std::size_t b = 0; b < whole; ++b) body(b, base + b * W, full<W>{});
-            if (rest != 0) body(whole, base + whole * W, rest);
-        };
-        chunk(row, whole + (rest != 0));
-    }
+    const std::size_t whole = cols / W, rest = cols % W;
+    const auto row = [=](std::size_t i, auto body) ACTDSL_LAMBDA_INLINE {
+        const std::size_t base = i * inner + c0;
+        for (std::size_t b = 0; b < whole; ++b) body(b, base + b * W, full<W>{});
+        if (rest != 0) body(whole, base + whole * W, rest);
+    };
+    chunk(row, whole + (rest != 0));
 }
 
 template <class A, kind K, class T>
-[[gnu::flatten]] void forward_columns(const T* x, T* y, std::size_t n, std::size_t inner, bool masked) {
+[[gnu::flatten]] void forward_columns(const T* x, T* y, std::size_t n, std::size_t inner, std::size_t c0, std::size_t cols, bool masked) {
     using B = batch<A, T>;
     const T inf = std::numeric_limits<T>::infinity();
     const T pad = K == kind::softmin ? inf : -inf;
     const B s(static_cast<T>(sign_of(K)));
-    for_each_column_chunk<A, T>(inner, [&](const auto& row, std::size_t batches) ACTDSL_LAMBDA_INLINE {
-        std::array<B, column_chunk> m;
+    with_column_chunk<A, T>(inner, c0, cols, [&](const auto& row, std::size_t batches) ACTDSL_LAMBDA_INLINE {
+        std::array<B, chunk_batches<A, T>> m;
         m.fill(B(-inf));
         for (std::size_t i = 0; i < n; ++i)
             row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m[b] = xsimd::max(m[b], s * load<A>(x + at, count, pad)); });
-        std::array<compensated_sum<B>, column_chunk> sum{};
+        std::array<compensated_sum<B>, chunk_batches<A, T>> sum{};
         for (std::size_t i = 0; i < n; ++i)
             row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
                 const B e = exp_of(s * load<A>(x + at, count, pad) - m[b]);
                 sum[b].add(e);
                 if constexpr (K != kind::log_softmax) store<A>(y + at, count, e);
             });
-        std::array<B, column_chunk> r;  // log(sum) for log_softmax, else 1 / sum
-        std::array<xsimd::batch_bool<T, A>, column_chunk> empty;
+        std::array<B, chunk_batches<A, T>> r;  // log(sum) for log_softmax, else 1 / sum
+        std::array<xsimd::batch_bool<T, A>, chunk_batches<A, T>> empty;
         for (std::size_t b = 0; b < batches; ++b) {
             const B total = sum[b].lane_totals();
             r[b] = K == kind::log_softmax ? log_of(total) : B(T(1)) / total;
@@ -292,19 +297,19 @@ template <class A, class T>
     store<A>(out, std::size_t(1), log_of(sum.row_total()) + m);
 }
 
-// logsumexp over the columns of one [n, inner] slab into out[0, inner), in
+// logsumexp over one chunk of columns of an [n, inner] slab into out[c0, ...), in
 // forward_columns' memory order.
 template <class A, class T>
-[[gnu::flatten]] void logsumexp_columns(const T* x, T* out, std::size_t n, std::size_t inner) {
+[[gnu::flatten]] void logsumexp_columns(const T* x, T* out, std::size_t n, std::size_t inner, std::size_t c0, std::size_t cols) {
     using B = batch<A, T>;
     const T inf = std::numeric_limits<T>::infinity();
-    for_each_column_chunk<A, T>(inner, [&](const auto& row, std::size_t batches) ACTDSL_LAMBDA_INLINE {
-        std::array<B, column_chunk> m;
+    with_column_chunk<A, T>(inner, c0, cols, [&](const auto& row, std::size_t batches) ACTDSL_LAMBDA_INLINE {
+        std::array<B, chunk_batches<A, T>> m;
         m.fill(B(-inf));
         for (std::size_t i = 0; i < n; ++i)
             row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m[b] = xsimd::max(m[b], load<A>(x + at, count, -inf)); });
         for (std::size_t b = 0; b < batches; ++b) m[b] = logsumexp_shift(m[b]);
-        std::array<compensated_sum<B>, column_chunk> sum{};
+        std::array<compensated_sum<B>, chunk_batches<A, T>> sum{};
         for (std::size_t i = 0; i < n; ++i)
             row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum[b].add(exp_of(load<A>(x + at, count, -inf) - m[b])); });
         // Row 0's offsets are the chunk's column indices: the output's.
@@ -335,20 +340,21 @@ template <class A, kind K, class T>
     });
 }
 
-// Backward along an axis that is not the last, over one [n, inner] slab, in
-// forward_columns' memory order: per column, backward_row's operations in its order.
+// Backward along an axis that is not the last, over one chunk of columns of an
+// [n, inner] slab, in forward_columns' memory order: per column, backward_row's
+// operations in its order.
 template <class A, kind K, class T>
-[[gnu::flatten]] void backward_columns(const T* y, const T* dy, T* dx, std::size_t n, std::size_t inner) {
+[[gnu::flatten]] void backward_columns(const T* y, const T* dy, T* dx, std::size_t n, std::size_t inner, std::size_t c0, std::size_t cols) {
     using B = batch<A, T>;
-    for_each_column_chunk<A, T>(inner, [&](const auto& row, std::size_t batches) ACTDSL_LAMBDA_INLINE {
-        std::array<compensated_sum<B>, column_chunk> dot{};
+    with_column_chunk<A, T>(inner, c0, cols, [&](const auto& row, std::size_t batches) ACTDSL_LAMBDA_INLINE {
+        std::array<compensated_sum<B>, chunk_batches<A, T>> dot{};
         for (std::size_t i = 0; i < n; ++i)
             row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
                 const B gi = load<A>(dy + at, count, T(0));
                 if constexpr (K == kind::log_softmax) dot[b].add(gi);
                 else dot[b].add(gi * load<A>(y + at, count, T(0)));
             });
-        std::array<B, column_chunk> d;
+        std::array<B, chunk_batches<A, T>> d;
         for (std::size_t b = 0; b < batches; ++b) d[b] = dot[b].lane_totals();
         for (std::size_t i = 0; i < n; ++i)
             row(i, [&](std::size_t b, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
@@ -365,48 +371,74 @@ template <class A, kind K, class T>
 
 // ---- the kernels, one per pass, kind, element type and architecture ----------
 
+// A pass's units of work are the outer slabs: the rows of the [outer, n] array (the
+// last axis), or each [n, inner] slab, chunk after chunk of its columns. Threads take
+// ranges of slabs (run_units), each a contiguous block of memory; a slab's results are
+// computed the same way whichever thread runs it, so any number of threads gives the
+// same bits. Chunks of one slab are not shared out: two threads each taking half of
+// every row ran 1024 x 1024 along the first axis at 1.3 to 4.4 Gelem/s from run to run
+// against 3.3 to 3.6 on one (throwaway timing loop, session 11).
+// body(o, c0, cols) for each unit in [first, last): slab o, and each of its chunks of
+// columns [c0, c0 + cols) (0 and 1 for a row).
+template <class T, class Body>
+ACTDSL_INLINE void for_each_unit(const geometry& geo, std::size_t first, std::size_t last, Body body) {
+    for (std::size_t o = first; o < last; ++o) {
+        if (geo.inner == 1) body(o, std::size_t{0}, std::size_t{1});
+        else
+            for (std::size_t c0 = 0; c0 < geo.inner; c0 += chunk_columns<T>) body(o, c0, std::min(chunk_columns<T>, geo.inner - c0));
+    }
+}
+
 enum class pass { forward, backward, logsumexp };
 
 template <pass P, class T>
 struct kernel_signature;
 template <class T>
 struct kernel_signature<pass::forward, T> {
-    using type = void (*)(const T* x, T* y, const geometry& geo, bool masked);
+    using type = void (*)(const T* x, T* y, const geometry& geo, std::size_t first, std::size_t last, bool masked);
 };
 template <class T>
 struct kernel_signature<pass::backward, T> {
-    using type = void (*)(const T* y, const T* dy, T* dx, const geometry& geo);
+    using type = void (*)(const T* y, const T* dy, T* dx, const geometry& geo, std::size_t first, std::size_t last);
 };
 template <class T>
 struct kernel_signature<pass::logsumexp, T> {
-    using type = void (*)(const T* x, T* out, const geometry& geo);
+    using type = void (*)(const T* x, T* out, const geometry& geo, std::size_t first, std::size_t last);
 };
 
-// Each of the outer [n, inner] slabs: its rows (inner = 1) or its columns.
+// Units [first, last) of each pass.
 template <class A, kind K, class T>
-void forward_kernel(const T* x, T* y, const geometry& geo, bool masked) {
+void forward_kernel(const T* x, T* y, const geometry& geo, std::size_t first, std::size_t last, bool masked) {
     const std::size_t slab = geo.n * geo.inner;
-    for (std::size_t o = 0; o < geo.outer; ++o) {
+    for_each_unit<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
         if (geo.inner == 1) forward_row<A, K>(x + o * slab, y + o * slab, geo.n, masked);
-        else forward_columns<A, K>(x + o * slab, y + o * slab, geo.n, geo.inner, masked);
-    }
+        else forward_columns<A, K>(x + o * slab, y + o * slab, geo.n, geo.inner, c0, cols, masked);
+    });
 }
 template <class A, kind K, class T>
-void backward_kernel(const T* y, const T* dy, T* dx, const geometry& geo) {
+void backward_kernel(const T* y, const T* dy, T* dx, const geometry& geo, std::size_t first, std::size_t last) {
     const std::size_t slab = geo.n * geo.inner;
-    for (std::size_t o = 0; o < geo.outer; ++o) {
+    for_each_unit<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
         if (geo.inner == 1) backward_row<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n);
-        else backward_columns<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n, geo.inner);
-    }
+        else backward_columns<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n, geo.inner, c0, cols);
+    });
 }
-// Writes outer * inner results; the caller handles an empty axis (n = 0).
+// One result per row or column; the caller handles an empty axis (n = 0).
 template <class A, kind K, class T>  // K is unused: logsumexp has one kind
-void logsumexp_kernel(const T* x, T* out, const geometry& geo) {
+void logsumexp_kernel(const T* x, T* out, const geometry& geo, std::size_t first, std::size_t last) {
     const std::size_t slab = geo.n * geo.inner;
-    for (std::size_t o = 0; o < geo.outer; ++o) {
+    for_each_unit<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
         if (geo.inner == 1) logsumexp_row<A>(x + o * slab, out + o, geo.n);
-        else logsumexp_columns<A>(x + o * slab, out + o * geo.inner, geo.n, geo.inner);
-    }
+        else logsumexp_columns<A>(x + o * slab, out + o * geo.inner, geo.n, geo.inner, c0, cols);
+    });
+}
+
+// run(first, last) over ranges of the outer slabs, split across threads as the
+// elementwise passes are (kernels::threads_for: OpenMP, above 2 x parallel_grain elements).
+template <class Run>
+void run_units(const geometry& geo, const Run& run) {
+    const auto threads = std::min(static_cast<std::size_t>(kernels::threads_for(geo.outer * geo.n * geo.inner)), geo.outer);
+    kernels::for_block_ranges(geo.outer, static_cast<int>(std::max<std::size_t>(threads, 1)), run);
 }
 
 template <class A, pass P, kind K, class T>
@@ -483,7 +515,9 @@ void forward(const X& x_in, Y&& y_out, std::ptrdiff_t dim, const M& mask) {
     }
     const geometry geo = split(x_in.shape(), axis);
     const auto kernel = select_kernel<pass::forward, K, T>();
-    write_contiguous<T>(std::forward<Y>(y_out), [&](T* y) { kernel(x, y, geo, masked); });
+    write_contiguous<T>(std::forward<Y>(y_out), [&](T* y) {
+        run_units(geo, [&](std::size_t first, std::size_t last) { kernel(x, y, geo, first, last, masked); });
+    });
 }
 
 template <kind K, class Y, class DY, class DX, class M>
@@ -504,7 +538,9 @@ void backward(const Y& y_in, const DY& dy_in, DX&& dx_out, std::ptrdiff_t dim, c
     }
     const geometry geo = split(y_in.shape(), axis);
     const auto kernel = select_kernel<pass::backward, K, T>();
-    write_contiguous<T>(std::forward<DX>(dx_out), [&](T* dx) { kernel(y, dy, dx, geo); });
+    write_contiguous<T>(std::forward<DX>(dx_out), [&](T* dx) {
+        run_units(geo, [&](std::size_t first, std::size_t last) { kernel(y, dy, dx, geo, first, last); });
+    });
 }
 
 template <class X>
@@ -587,7 +623,7 @@ void logsumexp(const X& x_in, Out&& out, std::ptrdiff_t dim) {
     const auto kernel = softmax_detail::select_kernel<softmax_detail::pass::logsumexp, softmax_detail::kind::softmax, T>();
     softmax_detail::write_contiguous<T>(std::forward<Out>(out), [&](T* o) {
         if (geo.n == 0) return std::fill(o, o + geo.outer * geo.inner, -std::numeric_limits<T>::infinity());
-        kernel(data, o, geo);
+        softmax_detail::run_units(geo, [&](std::size_t first, std::size_t last) { kernel(data, o, geo, first, last); });
     });
 }
 

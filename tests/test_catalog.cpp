@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <utility>
 #include <string>
 
 #include <actdsl/actdsl.hpp>
@@ -391,4 +393,38 @@ TEMPLATE_TEST_CASE("RReLU training: uniform slopes from a seed, the same for any
         if (std::fabs(xs(i)) > T(0.01) && std::fabs(static_cast<double>(da(i)) - expected) > 1e-5) ++wrong;
     }
     CHECK(wrong == 0);
+}
+
+TEMPLATE_TEST_CASE("RReLU training: the slopes are SplitMix64's outputs, whatever the instruction set or the chunk", "[catalog]", float,
+                   double) {
+    using T = TestType;
+    // SplitMix64 written out here, apart from the library's (vectorised) generator:
+    // u_i = (top digits of mix(key + (i + 1) golden)) / 2^digits, slope i = lower + (upper - lower) u_i.
+    const auto mix = [](std::uint64_t z) {
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    };
+    constexpr std::uint64_t golden = 0x9e3779b97f4a7c15ULL;
+    const std::uint64_t seed = 42, step = 7;
+    const std::uint64_t key = mix(mix(seed + golden) + step * golden);
+    constexpr int digits = std::numeric_limits<T>::digits;
+    const std::size_t n = 3 * 2048 + 37;  // three chunks and a partial one
+    const xt::xarray<T> xs = -xt::ones<T>({n});
+    for (const auto& [lower, upper] : {std::pair{0.125, 0.375}, std::pair{1.0 / 8, 1.0 / 3}}) {
+        INFO("lower " << lower << ", upper " << upper);
+        xt::xarray<T> y = xt::zeros_like(xs);
+        actdsl::rrelu_train_forward(xs, y, actdsl::rrelu_noise{seed, step, lower, upper});
+        std::size_t wrong = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t top = mix(key + (i + 1) * golden) >> (64 - digits);
+            const long double u = static_cast<long double>(top) / static_cast<long double>(std::uint64_t{1} << digits);
+            // The product rounded to T, then the sum (volatile: no fma here either). For
+            // 0.125 + 0.25 u the product is exact and the sum is u's exact value rounded once.
+            const volatile T product = static_cast<T>(upper - lower) * static_cast<T>(u);
+            const T expected = static_cast<T>(lower) + product;
+            wrong += -y(i) != expected;
+        }
+        CHECK(wrong == 0);
+    }
 }

@@ -7,8 +7,8 @@
 //     #include <actdsl/catalog/dispatch.hpp>
 //     static const bool recorded = actdsl::dispatch::record_catalog<float, double>();
 // A kernel's plan does not depend on the values of numeric parameters, so
-// elu(x, 0.5) runs the kernel recorded for elu(x). What is not a kernel runs as
-// compiled in the calling file: RReLU's slope generator, PReLU's per-channel
+// elu(x, 0.5) runs the kernel recorded for elu(x); RReLU's slope generator is recorded
+// too. What is not a kernel runs as compiled in the calling file: PReLU's per-channel
 // dweight sums in layouts with short channel blocks, Maxout's backward selection.
 #pragma once
 
@@ -83,6 +83,7 @@ ACTDSL_INLINE bool record_catalog() {
     (record_forward_of<T, "x", "g", "w">(prelu_detail::broadcast_backward), ...);
     (record_forward_of<T, "x", "r">(rrelu_detail::expression), ...);
     (record_forward_of<T, "x", "g", "r">(rrelu_detail::gradient), ...);
+    (rrelu_detail::record_slopes<T>(), ...);
     (record_forward_of<T, "a", "b">(maxout_detail::larger), ...);
     record_from_output_types<T...>(type_identity<decltype(from_output::sigmoid())>{}, type_identity<decltype(from_output::tanh())>{},
                                    type_identity<decltype(from_output::relu())>{}, type_identity<decltype(from_output::hardtanh())>{},

@@ -10,6 +10,10 @@ Float erfc in float arithmetic (erfc_float_fma): erfc(z) = t exp(Q(s) - z^2) for
 Chebyshev nodes, each coefficient rounded to float before the next is refitted, Q0 kept
 as a float pair; and G(s) = d/dt (log t + Q), which needs only a few digits.
 
+Float erfc on AVX-512 (erfc_avx512), piecewise: erfc(z) = exp(L(z) - z^2), L(z) =
+log(erfc(z)) + z^2 = C0 + u P(u) on each of 31 intervals z = (k + u) / 3, |u| <= 1/2,
+P of degree 4, C0 a float pair, P's coefficients rounded to float one at a time.
+
 Float exp, expm1 and log1p on AVX-512, rounded to float, the error measured after
 rounding: exp(r) on |r| <= ln(2) / 2, degree 6; expm1(r) = r + r^2 S(r) on the same
 interval, S of degree 5; log1p(f) = f + f^2 R(f) on [-0.25, 0.5], R of degree 8.
@@ -111,3 +115,40 @@ g = np.linalg.lstsq(np.vander(ss, 4, increasing=True), [float(slope(s)) for s in
 err = max(abs(np.polyval(g[::-1], s) / float(slope(s)) - 1) for s in np.linspace(S_LO, 1, 500))
 print(f"// erfcf_slope_polynomial, max relative error {err:.2g}")
 print(", ".join(f"{np.float32(c):.9e}f" for c in g))
+
+
+# Float erfc on AVX-512, piecewise: erfc(z) = exp(L(z) - z^2) with L(z) = log(erfc(z)) + z^2,
+# one polynomial per interval of z = (k + u) / 3, u in [-1/2, 1/2] (k = 0 starts at z = 0),
+# k = 0..30 (z up to 10.1), read from 32-entry tables by vpermt2ps. L = C0 + u P(u), P of
+# degree 4; C0 kept as a float pair, P's coefficients rounded to float one at a time
+# (lowest first), the others refitted after each.
+def l_part(z):
+    z = mp.mpf(z)
+    return mp.log(mp.erfc(z)) + z * z
+
+
+PIECES, PIECE_DEGREE = 31, 5
+tables = [[] for _ in range(PIECE_DEGREE + 2)]  # C0_hi, C0_lo, then P's coefficients
+worst = 0
+for k in range(PIECES):
+    u_lo, u_hi = (0.0 if k == 0 else -0.5001), 0.5001  # a little over: u comes from 3z rounded
+    nodes = np.cos((2 * np.arange(60) + 1) * np.pi / 120)
+    us = (u_lo + u_hi) / 2 + (u_hi - u_lo) / 2 * nodes
+    values = np.array([float(l_part((k + u) / 3)) for u in us])
+    fixed = {}
+    for j in range(1, PIECE_DEGREE + 1):
+        free = [i for i in range(PIECE_DEGREE + 1) if i not in fixed]
+        rhs = values - sum(c * us**i for i, c in fixed.items())
+        solution = np.linalg.lstsq(np.vander(us, PIECE_DEGREE + 1, increasing=True)[:, free], rhs, rcond=None)[0]
+        fixed[j] = float(np.float32(solution[free.index(j)]))
+    c0 = float(np.mean(values - sum(c * us**i for i, c in fixed.items())))
+    c0_hi = float(np.float32(c0))
+    c0_lo = float(np.float32(c0 - c0_hi))
+    grid = np.linspace(u_lo, u_hi, 801)
+    worst = max(worst, max(abs(float(l_part((k + u) / 3)) - c0_hi - c0_lo - sum(c * u**i for i, c in fixed.items())) for u in grid))
+    for column, c in zip(tables, [c0_hi, c0_lo] + [fixed[j] for j in range(1, PIECE_DEGREE + 1)]):
+        column.append(c)
+print(f"// erfcf_pieces (C0_hi, C0_lo, then P lowest degree first; entry 31 repeats 30): max |error| {worst:.2g}")
+for column in tables:
+    column = column + column[-1:]
+    print("{" + ",\n ".join(", ".join(f"{np.float32(c):.9e}f" for c in column[i:i + 6]) for i in range(0, 32, 6)) + "},")

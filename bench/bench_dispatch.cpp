@@ -1,8 +1,9 @@
 // Runtime dispatch: this binary is baseline x86-64 with the catalog's kernels
 // recorded for SSE4.2, AVX2+FMA and AVX-512 (dispatch_catalog.cpp). Each
 // activation's forward and backward, and RReLU's in training, run under every
-// instruction set this CPU has: <pass>/<activation>/<isa>/<n>. Run next to bench_catalog (-march=native)
-// to see that the dispatched AVX-512 kernel is the native one.
+// instruction set this CPU has: <pass>/<activation>/<isa>/<n>. Run next to
+// bench_catalog (-march=native) to see that the dispatched AVX-512 kernel is the
+// native one.
 #include <string>
 
 #include <actdsl/actdsl.hpp>
@@ -14,7 +15,7 @@
 namespace {
 
 // pass(which, arrays, body) registers <which>/<name>/<isa>/<n>: body(buffers) under s.
-inline auto passes_of(const std::string& name, std::size_t n, actdsl::instruction_set s) {
+auto passes_of(const std::string& name, std::size_t n, actdsl::instruction_set s) {
     const std::string suffix = "/" + name + "/" + std::string(actdsl::dispatch::name(s)) + "/" + std::to_string(n);
     return [=](const std::string& which, std::size_t arrays, auto body) {
         benchmark::RegisterBenchmark((which + suffix).c_str(), [=](benchmark::State& state) {

@@ -65,37 +65,28 @@ void register_all() {
         const std::ptrdiff_t dim = last ? -1 : 0;
         for (const bool log : {false, true}) {
             const std::string op = (log ? "log_softmax_" : "softmax_") + layout;
+            const auto fused_forward = [=](arrays& a) {
+                if (log) actdsl::log_softmax(a.x, a.y, dim);
+                else actdsl::softmax(a.x, a.y, dim);
+            };
+            const auto fused_backward = [=](arrays& a) {
+                if (log) actdsl::log_softmax_backward(a.y, a.dy, a.dx, dim);
+                else actdsl::softmax_backward(a.y, a.dy, a.dx, dim);
+            };
             const auto add = [&](const std::string& pass, const std::string& variant, std::size_t touched, auto body) {
                 benchmark::RegisterBenchmark((pass + "/" + op + "/" + variant + "/" + std::to_string(n)).c_str(),
                                              [=](benchmark::State& state) {
                                                  arrays a(last);
-                                                 if (log) actdsl::log_softmax(a.x, a.y, dim);
-                                                 else actdsl::softmax(a.x, a.y, dim);
+                                                 fused_forward(a);  // y for the backward passes
                                                  bench::loop(state, [&] { body(a); });
                                                  bench::finish(state, n, touched);
                                              });
             };
-            add("forward", "fused", 2, [=](arrays& a) {
-                if (log) actdsl::log_softmax(a.x, a.y, dim);
-                else actdsl::softmax(a.x, a.y, dim);
-            });
-            add("forward", "fused_2_threads", 2, [=](arrays& a) {
-                bench::on_threads(2, [&] {
-                    if (log) actdsl::log_softmax(a.x, a.y, dim);
-                    else actdsl::softmax(a.x, a.y, dim);
-                });
-            });
+            add("forward", "fused", 2, fused_forward);
+            add("forward", "fused_2_threads", 2, [=](arrays& a) { bench::on_threads(2, [&] { fused_forward(a); }); });
             add("forward", "unfused", 2, [=](arrays& a) { unfused_forward(a, axis, log); });
-            add("backward", "fused", 3, [=](arrays& a) {
-                if (log) actdsl::log_softmax_backward(a.y, a.dy, a.dx, dim);
-                else actdsl::softmax_backward(a.y, a.dy, a.dx, dim);
-            });
-            add("backward", "fused_2_threads", 3, [=](arrays& a) {
-                bench::on_threads(2, [&] {
-                    if (log) actdsl::log_softmax_backward(a.y, a.dy, a.dx, dim);
-                    else actdsl::softmax_backward(a.y, a.dy, a.dx, dim);
-                });
-            });
+            add("backward", "fused", 3, fused_backward);
+            add("backward", "fused_2_threads", 3, [=](arrays& a) { bench::on_threads(2, [&] { fused_backward(a); }); });
             add("backward", "unfused", 3, [=](arrays& a) { unfused_backward(a, axis, log); });
         }
     }

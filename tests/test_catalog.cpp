@@ -15,8 +15,8 @@
 #include <limits>
 #include <map>
 #include <set>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include <actdsl/actdsl.hpp>
 #include <actdsl/catalog/registry.hpp>

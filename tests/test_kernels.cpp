@@ -307,6 +307,37 @@ TEMPLATE_TEST_CASE("the fast sigmoid's guard sends far-left lanes to the exact f
     CHECK(worst_d <= 8);
 }
 
+TEMPLATE_TEST_CASE("mish's fast plan and its exact fallback agree", "", float, double) {
+    using T = TestType;
+    // Inside the guard (u >= -80) the fast plan is the exact one without its gate guards.
+    // The forward values are the same bits. The derivative's may differ by a rounding:
+    // g++'s default -ffp-contract=fast fuses multiply-adds across operations that the
+    // exact plan's blends keep apart, so an element's slope may move by that much with
+    // its batch's neighbours, as silu's does between its fast and exact forms. xs stays inside the guard (every batch fast);
+    // mixed puts -inf in every other element, so every batch of at least two lanes falls
+    // back to the exact plan.
+    const auto xs = random_input<T>(1037, T(-79), T(30));
+    xt::xtensor<T, 1> mixed = xs;
+    for (std::size_t i = 1; i < mixed.size(); i += 2) mixed(i) = -std::numeric_limits<T>::infinity();
+    const auto dy = random_input<T>(xs.size(), T(-1), T(1));
+    xt::xtensor<T, 1> y = xt::zeros<T>({xs.size()}), dx = y, y_mixed = y, dx_mixed = y;
+    forward_backward(mish(x), xs, dy, y, dx);
+    forward_backward(mish(x), mixed, dy, y_mixed, dx_mixed);
+    ref::real worst = 0, worst_d = 0;
+    for (std::size_t i = 0; i < xs.size(); i += 2) {
+        worst = std::max(worst, ref::ulp_error<T>(y_mixed(i), y(i)));
+        // dx = dy mish'(x), and mish' is at most 1.1 in size: measured in ULPs of dy.
+        worst_d = std::max(worst_d, ref::ulp_error<T>(dx_mixed(i), dx(i), dy(i)));
+    }
+    INFO("forward " << worst << " ULPs, derivative " << worst_d << " ULPs of dy");
+    CHECK(worst == 0);
+    CHECK(worst_d <= 2);
+    for (std::size_t i = 1; i < xs.size(); i += 2) {  // mish(-inf) = 0 (the limit), and so is its slope
+        CHECK(y_mixed(i) == 0);
+        CHECK(dx_mixed(i) == 0);
+    }
+}
+
 TEMPLATE_TEST_CASE("non-contiguous views give the same bits as contiguous arrays", "", float, double) {
     using T = TestType;
     const auto base = random_input<T>(3 * 1000 + 7);
@@ -460,6 +491,11 @@ TEST_CASE("common subexpressions are computed once per element") {
     CHECK(count_ops(ops::exp{}, mish_fb{}) == 1);
     CHECK(count_ops(ops::where{}, mish_fb{}) == 5);
     CHECK(count_ops(ops::div{}, mish_fb{}) == 2);
+    // Its fast plan (guard u >= limit: e and the gate are never 0) drops the three gate
+    // guards and keeps the two cut-offs.
+    using mish_fb_fast = decltype(kernels::forward_backward_program(mish(x)))::fast_plan_type::slots;
+    CHECK(count_ops(ops::exp{}, mish_fb_fast{}) == 1);
+    CHECK(count_ops(ops::where{}, mish_fb_fast{}) == 2);
     // The fast forward plan divides x by 1 + E instead of multiplying by a reciprocal;
     // with the derivative the reciprocal is shared, so it stays one division for both.
     using silu_f_fast = decltype(kernels::forward_program(silu_expr))::fast_plan_type::slots;

@@ -145,11 +145,11 @@ constexpr auto lower_fast(const E& e) {
     }
 }
 
-// The guard of the fast lowering, or no_guard when the expression has no sigmoid: the
-// minimum over its sigmoids of u for sigmoid(u) (E = exp(-u) must not overflow) and of
-// -|u| for sigmoid(-u): past -limit, E/(1+E) is 0 where a cofactor may be infinite
-// (silu' at +inf), so those lanes go to the exact plan too. silu's forward, with no
-// sigmoid(-u), keeps the cheaper guard u.
+// The guard of the fast lowering, or no_guard when the expression has no sigmoid, exp or
+// tanh_softplus: the minimum over its sigmoids of u for sigmoid(u) (E = exp(-u) must not
+// overflow) and of -|u| for sigmoid(-u): past -limit, E/(1+E) is 0 where a cofactor may
+// be infinite (silu' at +inf), so those lanes go to the exact plan too. silu's forward,
+// with no sigmoid(-u), keeps the cheaper guard u. exp(u) and tanh_softplus(u) add u.
 struct no_guard {};
 
 template <class A, class B>
@@ -176,6 +176,12 @@ constexpr auto fast_guard(const E& e) {
             if constexpr (is_op_v<std::remove_cvref_t<decltype(arg<0>(e))>, ops::neg>)
                 return guard_min(below, make(ops::neg{}, make(ops::abs{}, v)));
             else return guard_min(below, v);
+        } else if constexpr (is_op_v<E, ops::exp> || is_op_v<E, ops::tanh_softplus>) {
+            // While u >= limit, exp(u) and the gate tanh(softplus(u)) are normal numbers, never 0:
+            // the fast form's products drop the exact form's gate guards (lower_product's
+            // where(g == 0, g, a g)) and give the same values. Compares on the end of the
+            // gate's dependency chain cost mish's forward pass a quarter of its speed.
+            return guard_min(below, lower_fast(arg<0>(e)));
         } else {
             return below;
         }

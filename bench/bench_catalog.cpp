@@ -48,6 +48,8 @@ void register_all() {
         add_from_output("tanh", from_output::tanh(), n);
         add_from_output("relu", from_output::relu(), n);
         bench::register_memcpy_roofline(n);
+        bench::register_three_array_roofline(n);
+        bench::register_exp_floor(n, [](const auto& x, auto& y) { forward(exp(actdsl::x), x, y); });
     }
 }
 

@@ -60,6 +60,8 @@ void register_all() {
         for (const char* name : {"silu", "gelu_tanh", "mish"}) bench::torch_baselines::register_pytorch(name, n);
 #endif
         bench::register_memcpy_roofline(n);
+        bench::register_three_array_roofline(n);
+        bench::register_exp_floor(n, [](const auto& x, auto& y) { actdsl::forward(actdsl::exp(actdsl::x), x, y); });
     }
 }
 

@@ -5,9 +5,11 @@
 //   fused_2_threads  the same on two OpenMP threads (the machine's two cores);
 //   unfused  max, subtract, exp, sum and divide (or log) as separate xtensor passes
 //            into preallocated temporaries, as an eager framework runs them;
-// and roofline/memcpy/262144 for the same bytes. bench_summary prints the ratios.
+// and roofline/memcpy/262144 for the same bytes and floor/exp/262144 (one exp per
+// element, which a softmax computes too). bench_summary prints the ratios.
 #include <string>
 
+#include <actdsl/actdsl.hpp>
 #include <actdsl/catalog/softmax.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
@@ -91,6 +93,7 @@ void register_all() {
         }
     }
     bench::register_memcpy_roofline(n);
+    bench::register_exp_floor(n, [](const auto& x, auto& y) { actdsl::forward(actdsl::exp(actdsl::x), x, y); });
 }
 
 }  // namespace

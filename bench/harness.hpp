@@ -79,6 +79,33 @@ inline void register_memcpy_roofline(std::size_t n) {
     });
 }
 
+// roofline/three_arrays/<n>: dx = dy x, the memory-bound ceiling of a backward pass
+// (two arrays read, one written) measured rather than taken as 2/3 of memcpy's.
+inline void register_three_array_roofline(std::size_t n) {
+    benchmark::RegisterBenchmark(("roofline/three_arrays/" + std::to_string(n)).c_str(), [n](benchmark::State& state) {
+        buffers& b = shared_buffers(n);
+        loop(state, [&] {
+            const float* x = b.x.data();
+            const float* dy = b.dy.data();
+            float* dx = b.dx.data();
+            for (std::size_t i = 0; i < n; ++i) dx[i] = dy[i] * x[i];
+        });
+        finish(state, n, 3);
+    });
+}
+
+// floor/exp/<n>: y = exp(x) through `forward` (the caller's actdsl::forward(exp(x), ...)),
+// the cheapest transcendental pass, one exp per element: a pass that computes an exp
+// per element and more runs slower than this.
+template <class Forward>
+void register_exp_floor(std::size_t n, Forward forward_exp) {
+    benchmark::RegisterBenchmark(("floor/exp/" + std::to_string(n)).c_str(), [n, forward_exp](benchmark::State& state) {
+        buffers& b = shared_buffers(n);
+        loop(state, [&] { forward_exp(b.x, b.y); });
+        finish(state, n, 2);
+    });
+}
+
 // main() of every benchmark binary: register, then Google Benchmark's usual flags.
 template <class Register>
 int run(int argc, char** argv, Register register_all) {

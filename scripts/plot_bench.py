@@ -5,6 +5,7 @@ Usage: plot_bench.py OUT_DIR FUSION.json CATALOG.json
 Plots, at 262144 elements, float, one thread unless the label says otherwise:
   fusion.png   silu, gelu_tanh, mish: fused, unfused, xtensor_lazy, PyTorch, 2 threads, memory roofline
   catalog.png  every elementwise activation, forward and backward, ours against PyTorch, memory roofline
+Backward panels also draw dx = dy x, a measured pass over the same 3 arrays with no arithmetic.
 """
 import json
 import sys
@@ -47,6 +48,9 @@ def fusion_plot(t, out):
             ax.bar([i + (k - len(variants) / 2 + 0.5) * width for i in range(len(acts))], ys, width, label=label)
         if roof:
             ax.axhline(roof * 2 / arrays, color="k", linestyle="--", linewidth=1, label="memory roofline (memcpy)")
+        if pas == "backward" and t.get("roofline/three_arrays/" + N):
+            line = ax.axhline(t["roofline/three_arrays/" + N], color="k", linestyle=":", linewidth=1, label="dx = dy x (measured)")
+            ax.legend(handles=[line], fontsize=8, loc="upper right")
         ax.set_xticks(range(len(acts)), acts)
         ax.set_title(f"{pas}, {N} floats")
         ax.set_ylabel("Gelem/s")
@@ -71,6 +75,9 @@ def catalog_plot(t, out):
         ax.barh([y + 0.2 for y in ys], torch, 0.4, label="PyTorch 1.13 (absent: no such kernel)")
         if roof:
             ax.axvline(roof * 2 / arrays, color="k", linestyle="--", linewidth=1, label="memory roofline (memcpy)")
+        if pas == "backward" and t.get("roofline/three_arrays/" + N):
+            line = ax.axvline(t["roofline/three_arrays/" + N], color="k", linestyle=":", linewidth=1, label="dx = dy x (measured)")
+            ax.legend(handles=[line], fontsize=8, loc="lower right")
         ax.set_yticks(list(ys), acts)
         ax.set_title(f"{pas}, {N} floats, one thread")
         ax.set_xlabel("Gelem/s")

@@ -338,6 +338,34 @@ TEMPLATE_TEST_CASE("mish's fast plan and its exact fallback agree", "", float, d
     }
 }
 
+TEMPLATE_TEST_CASE("logsigmoid's fast backward and its exact fallback agree, the tails included", "", float, double) {
+    using T = TestType;
+    // The fast plan's dy / (1 + exp(x)) holds while |x| <= 80 (700 in double); the exact
+    // plan's dy e / (1 + e), e = exp(-|x|), for x >= 0, takes every batch with a lane
+    // outside. mixed puts 200 (past the guard, where sigmoid(-x) = e^-x is 0 in float and
+    // 1.4e-87 in double) in every other element, so every batch falls back.
+    const T limit = -evaluation::fast_sigmoid_limit<T>;
+    const auto xs = random_input<T>(1037, -limit, limit);
+    xt::xtensor<T, 1> mixed = xs;
+    for (std::size_t i = 1; i < mixed.size(); i += 2) mixed(i) = T(200);
+    const auto dy = random_input<T>(xs.size(), T(-1), T(1));
+    xt::xtensor<T, 1> dx = xt::zeros<T>({xs.size()}), dx_mixed = dx;
+    backward(logsigmoid(x), xs, dy, dx);
+    backward(logsigmoid(x), mixed, dy, dx_mixed);
+    // Both against long double dy sigmoid(-x), relative: a product, conditioned like its factors.
+    ref::real worst_fast = 0, worst_exact = 0;
+    for (std::size_t i = 0; i < xs.size(); i += 2) {
+        const ref::real want = ref::real(dy(i)) * ref::sigmoid(-ref::real(xs(i)));
+        worst_fast = std::max(worst_fast, ref::ulp_error<T>(dx(i), want));
+        worst_exact = std::max(worst_exact, ref::ulp_error<T>(dx_mixed(i), want));
+    }
+    INFO("fast " << worst_fast << " ULPs, exact " << worst_exact << " ULPs");
+    CHECK(worst_fast <= 3);
+    CHECK(worst_exact <= 3);
+    for (std::size_t i = 1; i < xs.size(); i += 2)
+        CHECK(ref::ulp_error<T>(dx_mixed(i), ref::real(dy(i)) * ref::sigmoid(ref::real(-200))) <= 2);
+}
+
 TEMPLATE_TEST_CASE("non-contiguous views give the same bits as contiguous arrays", "", float, double) {
     using T = TestType;
     const auto base = random_input<T>(3 * 1000 + 7);
@@ -520,6 +548,18 @@ TEST_CASE("common subexpressions are computed once per element") {
     // The literal 0.5 is shared between forward and derivative: numbered before differentiation.
     using swish_fb = decltype(kernels::forward_backward_program(x * sigmoid(0.5 * x)))::plan_type::slots;
     CHECK(count_ops(ops::exp{}, swish_fb{}) == 1);
+    // logsigmoid' = sigmoid(-x) alone: the fast plan is dy / (1 + exp(x)), one division and
+    // no product, where E / (1 + E) with E = exp(-x) would multiply too.
+    using logsigmoid_b_fast = decltype(kernels::backward_program(logsigmoid(x)))::fast_plan_type::slots;
+    CHECK(count_ops(ops::exp_flushing{}, logsigmoid_b_fast{}) == 1);
+    CHECK(count_ops(ops::div{}, logsigmoid_b_fast{}) == 1);
+    CHECK(count_ops(ops::mul{}, logsigmoid_b_fast{}) == 0);
+    // softplus's forward_backward shares exp(-|x|) between log1p and the sigmoid in the
+    // exact plan; a fast plan would take a second exp, so there is none.
+    using softplus_fb = decltype(kernels::forward_backward_program(softplus(x)));
+    CHECK(std::is_void_v<softplus_fb::fast_plan_type>);
+    CHECK(count_ops(ops::exp{}, softplus_fb::plan_type::slots{}) == 1);
+    CHECK(std::is_void_v<decltype(kernels::forward_backward_program(logsigmoid(x)))::fast_plan_type>);
 }
 
 TEMPLATE_TEST_CASE("activations of several inputs: one array per variable, one gradient per input", "", float, double) {

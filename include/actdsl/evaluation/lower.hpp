@@ -201,6 +201,25 @@ inline constexpr std::size_t occurrences<R, node<Op, A...>> = std::is_same_v<R, 
 template <class E> inline constexpr bool is_reciprocal_v = false;  // 1 / d
 template <class D> inline constexpr bool is_reciprocal_v<node<ops::div, constant<1>, D>> = true;
 
+// a / d, except that E / (1 + E) with E = exp(w) used nowhere else is 1 / (1 + exp(-w)):
+// sigmoid(-v) alone (logsigmoid's derivative) as one division and no product. Exact
+// under sigmoid(-v)'s guard |v| <= -limit, where neither exp overflows.
+template <class... Roots, class A, class D>
+constexpr auto quotient(const A& a, const D& d) {
+    if constexpr (is_op_v<A, ops::exp_flushing> && std::is_same_v<D, node<ops::add, constant<1>, A>> && (occurrences<A, Roots> + ...) == 2) {
+        using W = std::remove_cvref_t<decltype(arg<0>(a))>;
+        const auto minus_w = [&] {
+            if constexpr (is_op_v<W, ops::neg>) return arg<0>(arg<0>(a));
+            else return node<ops::neg, W>{{arg<0>(a)}};
+        }();
+        using E = node<ops::exp_flushing, std::remove_cvref_t<decltype(minus_w)>>;
+        using S = node<ops::add, constant<1>, E>;
+        return node<ops::div, constant<1>, S>{{constant<1>{}, S{{constant<1>{}, E{{minus_w}}}}}};
+    } else {
+        return node<ops::div, A, D>{{a, d}};
+    }
+}
+
 // A multiplication by a reciprocal that nothing else uses is one division, not two
 // operations: silu's forward x * (1/(1+E)) becomes x / (1+E). A reciprocal that is
 // shared (sigmoid(u) and sigmoid(-u) in a derivative) stays, as one division for all.
@@ -217,10 +236,11 @@ constexpr auto fuse_reciprocals(const E& e) {
         if constexpr (is_op_v<R, ops::mul>) {
             using A = std::remove_cvref_t<decltype(arg<0>(rebuilt))>;
             using B = std::remove_cvref_t<decltype(arg<1>(rebuilt))>;
-            if constexpr (is_reciprocal_v<B> && (occurrences<B, Roots> + ...) == 1)
-                return node<ops::div, A, std::remove_cvref_t<decltype(arg<1>(arg<1>(rebuilt)))>>{{arg<0>(rebuilt), arg<1>(arg<1>(rebuilt))}};
-            else if constexpr (is_reciprocal_v<A> && (occurrences<A, Roots> + ...) == 1)
-                return node<ops::div, B, std::remove_cvref_t<decltype(arg<1>(arg<0>(rebuilt)))>>{{arg<1>(rebuilt), arg<1>(arg<0>(rebuilt))}};
+            // (0 occurrences: quotient made it below, for its one use here.)
+            if constexpr (is_reciprocal_v<B> && (occurrences<B, Roots> + ...) <= 1)
+                return quotient<Roots...>(arg<0>(rebuilt), arg<1>(arg<1>(rebuilt)));
+            else if constexpr (is_reciprocal_v<A> && (occurrences<A, Roots> + ...) <= 1)
+                return quotient<Roots...>(arg<1>(rebuilt), arg<1>(arg<0>(rebuilt)));
             else return rebuilt;
         } else {
             return rebuilt;

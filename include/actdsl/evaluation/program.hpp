@@ -62,12 +62,37 @@ struct fast_plan_of<no_guard, Bound...> {
     using type = void;
 };
 
+// How many slots of a plan call exp, log, erfc and the like: each costs more than the
+// compares and blends a fast plan saves.
+template <class Op>
+inline constexpr bool is_transcendental_op =
+    std::is_same_v<Op, ops::exp> || std::is_same_v<Op, ops::exp_flushing> || std::is_same_v<Op, ops::expm1> ||
+    std::is_same_v<Op, ops::log> || std::is_same_v<Op, ops::log1p> || std::is_same_v<Op, ops::erf> ||
+    std::is_same_v<Op, ops::erfc> || std::is_same_v<Op, ops::tanh> || std::is_same_v<Op, ops::tanhshrink> ||
+    std::is_same_v<Op, ops::sin> || std::is_same_v<Op, ops::cos>;
+template <class Slot> inline constexpr std::size_t transcendental_slot = 0;
+template <class Op, class... A> inline constexpr std::size_t transcendental_slot<node<Op, A...>> = is_transcendental_op<Op> ? 1 : 0;
+template <class Slots> inline constexpr std::size_t transcendentals = 0;
+template <class... S> inline constexpr std::size_t transcendentals<type_list<S...>> = (transcendental_slot<S> + ... + 0);
+
+// The fast plan, unless it calls more of them than the exact plan: softplus's forward and
+// backward share exp(-|u|) in the exact plan, where the fast one takes exp(-|u|) for
+// log1p and exp(-u) for the sigmoid.
+template <class Safe, class Fast>
+struct cheaper_fast_plan {
+    using type = std::conditional_t<(transcendentals<typename Fast::slots> > transcendentals<typename Safe::slots>), void, Fast>;
+};
+template <class Safe>
+struct cheaper_fast_plan<Safe, void> {
+    using type = void;
+};
+
 // Bound roots hold no runtime data (their leaves are inputs, uniforms and
 // constants), so their types alone make the plans.
 template <class... Bound>
 struct plans_of {
     using safe = plan<decltype(lower(Bound{}))...>;
-    using fast = typename fast_plan_of<decltype(fold_guards(no_guard{}, fast_guard(Bound{})...)), Bound...>::type;
+    using fast = typename cheaper_fast_plan<safe, typename fast_plan_of<decltype(fold_guards(no_guard{}, fast_guard(Bound{})...)), Bound...>::type>::type;
 };
 
 // Roots use variables Vars... (input<0>, input<1>, ...) and the numbered scalars.

@@ -300,6 +300,46 @@ TEMPLATE_TEST_CASE("logsumexp along each axis against long double, columns in se
     }
 }
 
+TEMPLATE_TEST_CASE("softmax family along the last axis: each row of many gets the bits it gets alone", "[softmax]", float, double) {
+    // The forward pipelines its passes across rows (a row's exps with the next row's
+    // max and the previous row's scaling): no row may see another's max, sum or mask,
+    // not beside a NaN, +inf, all -inf or fully masked row, nor at a partial batch.
+    using T = TestType;
+    const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+    constexpr std::size_t W = xsimd::batch<T>::size;
+    for (const std::size_t n : {std::size_t{1}, W - 1, 3 * W + 5}) {
+        INFO("rows of " << n);
+        xt::xarray<T> x = xt::random::randn<T>({std::size_t{9}, n}, 0, 4);
+        xt::xarray<bool> mask = xt::random::randint<int>({std::size_t{9}, n}, 0, 4) > 0;
+        xt::view(x, 2, xt::all()) = nan;      // row 2 all NaN (PyTorch: the row is NaN)
+        x(4, n - 1) = inf;                    // row 4 has +inf at its partial batch
+        xt::view(x, 5, xt::all()) = -inf;     // row 5 all -inf
+        xt::view(mask, 7, xt::all()) = false; // row 7 fully masked
+        x(8, 0) = T(80);                      // row 8's max far above its neighbours'
+        for (const kind k : {kind::softmax, kind::softmin, kind::log_softmax}) {
+            for (const bool masked : {false, true}) {
+                INFO("kind " << static_cast<int>(k) << (masked ? ", masked" : ""));
+                xt::xarray<T> all = xt::zeros<T>(x.shape());
+                const auto forward = [&](const xt::xarray<T>& in, const xt::xarray<bool>& m, xt::xarray<T>& out) {
+                    if (!masked) return run_forward(k, in, out, -1);
+                    if (k == kind::softmax) actdsl::softmax(in, out, -1, m);
+                    else if (k == kind::softmin) actdsl::softmin(in, out, -1, m);
+                    else actdsl::log_softmax(in, out, -1, m);
+                };
+                forward(x, mask, all);
+                for (std::size_t r = 0; r < 9; ++r) {
+                    INFO("row " << r);
+                    const xt::xarray<T> row_x = xt::view(x, xt::range(r, r + 1), xt::all());
+                    const xt::xarray<bool> row_mask = xt::view(mask, xt::range(r, r + 1), xt::all());
+                    xt::xarray<T> alone = xt::zeros<T>(row_x.shape());
+                    forward(row_x, row_mask, alone);
+                    CHECK(std::memcmp(alone.data(), all.data() + r * n, n * sizeof(T)) == 0);
+                }
+            }
+        }
+    }
+}
+
 TEMPLATE_TEST_CASE("softmax family: any number of threads gives the same bits as one", "[softmax]", float, double) {
     using T = TestType;
     using actdsl::softmax_detail::chunk_columns;

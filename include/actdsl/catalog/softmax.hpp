@@ -12,7 +12,7 @@
 // * Last axis (inner = 1): per row, a max pass, then a pass that stores e = exp(x - max)
 //   and sums it, then a pass that scales y by 1 / sum (log_softmax writes x - max - log sum
 //   and stores nothing). One exp per element; the row is in L1 or L2 for the later
-//   passes. An online normaliser (running max and sum in one read pass) needs two exps
+//   passes, which are pipelined across rows (forward_rows). An online normaliser (running max and sum in one read pass) needs two exps
 //   per element, one to rescale the sum and one in the write pass: slower while the
 //   row fits in cache, which is every row a network has (see the issue notes).
 // * Other axes: the inner rows are independent, so SIMD lanes run across them: each
@@ -180,40 +180,71 @@ private:
     }
 };
 
-// Forward over one row of n elements (the last axis). x and y point at its first element.
+// Forward over `rows` consecutive rows of n elements (the last axis), x and y at the
+// first row's first element. Each row takes three passes: its max, its exps (stored and
+// summed), and its finish (the scaling by 1 / sum; log_softmax's (x - max) - log(sum)).
+// They are software-pipelined across rows: the loop that computes row i's exps also
+// takes row i + 1's max and finishes row i - 1. The max and the finish then ride in the
+// exp's shadow instead of each row's serial chain of max, reduce, exp, reduce, divide,
+// scale (256 rows of 1024: 3.9 -> 5.1 Gelem/s in a throwaway timing loop, session 15).
+// Every row gets the same operations in the same order as when its passes ran one after
+// another, so the results are those bits.
 template <class A, kind K, class T>
-[[gnu::flatten]] void forward_row(const T* x, T* y, std::size_t n, bool masked) {
+[[gnu::flatten]] void forward_rows(const T* x, T* y, std::size_t n, std::size_t rows, bool masked) {
     using B = batch<A, T>;
+    using B_bool = xsimd::batch_bool<T, A>;
+    if (rows == 0) return;
     const T inf = std::numeric_limits<T>::infinity();
     const T pad = K == kind::softmin ? inf : -inf;  // a lane past the row's end: exp gives 0
     const B s(static_cast<T>(sign_of(K)));
-    B m(-inf);
-    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, s * load<A>(x + at, count, pad)); });
-    m = all_lanes_max(m);
-    const auto empty = masked ? (m == B(-inf)) : xsimd::batch_bool<T, A>(false);
-    compensated_sum<B> sum;
-    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-        const B e = exp_of(s * load<A>(x + at, count, pad) - m);
-        sum.add(e);
-        if constexpr (K != kind::log_softmax) store<A>(y + at, count, e);
-    });
-    const B total = sum.row_total();
-    if constexpr (K == kind::log_softmax) {  // (x - max) - log(sum): x - max is exact near the max
-        const B l = log_of(total);
-        for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-            store<A>(y + at, count, xsimd::select(empty, B(-inf), (s * load<A>(x + at, count, T(0)) - m) - l));
-        });
-    } else {
-        const B r = B(T(1)) / total;
-        for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-            store<A>(y + at, count, xsimd::select(empty, B(T(0)), load<A>(y + at, count, T(0)) * r));
-        });
+    const auto max_step = [&](B& m, const T* xr, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        m = xsimd::max(m, s * load<A>(xr + at, count, pad));
+    };
+    // A row whose exps are summed, waiting for its finish: r is log(sum) for
+    // log_softmax, else 1 / sum; an empty row (masked, nothing left) is all 0 or -inf.
+    struct summed {
+        const T* x = nullptr;
+        T* y = nullptr;
+        B m = B(T(0)), r = B(T(0));
+        B_bool empty = B_bool(false);
+    };
+    const auto finish_step = [&](const summed& row, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        if constexpr (K == kind::log_softmax)  // (x - max) - log(sum): x - max is exact near the max
+            store<A>(row.y + at, count, xsimd::select(row.empty, B(-inf), (s * load<A>(row.x + at, count, T(0)) - row.m) - row.r));
+        else
+            store<A>(row.y + at, count, xsimd::select(row.empty, B(T(0)), load<A>(row.y + at, count, T(0)) * row.r));
+    };
+    B next_max(-inf);
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { max_step(next_max, x, at, count); });
+    summed previous;
+    for (std::size_t i = 0; i < rows; ++i) {
+        const T* xi = x + i * n;
+        T* yi = y + i * n;
+        const B m = all_lanes_max(next_max);
+        next_max = B(-inf);
+        compensated_sum<B> sum;
+        const auto exp_pass = [&](auto with_next, auto with_previous) ACTDSL_LAMBDA_INLINE {
+            for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+                const B e = exp_of(s * load<A>(xi + at, count, pad) - m);
+                sum.add(e);
+                if constexpr (K != kind::log_softmax) store<A>(yi + at, count, e);
+                if constexpr (decltype(with_next)::value) max_step(next_max, xi + n, at, count);
+                if constexpr (decltype(with_previous)::value) finish_step(previous, at, count);
+            });
+        };
+        const bool has_next = i + 1 < rows;
+        if (i == 0) has_next ? exp_pass(std::true_type{}, std::false_type{}) : exp_pass(std::false_type{}, std::false_type{});
+        else has_next ? exp_pass(std::true_type{}, std::true_type{}) : exp_pass(std::false_type{}, std::true_type{});
+        const B total = sum.row_total();
+        previous = summed{xi, yi, m, K == kind::log_softmax ? log_of(total) : B(T(1)) / total,
+                          masked ? (m == B(-inf)) : B_bool(false)};
     }
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { finish_step(previous, at, count); });
 }
 
 // Forward along an axis that is not the last, over one chunk of columns of an
 // [n, inner] slab: each lane is a column, with its own max and sum, and the passes read
-// the chunk's part of each row in order. Per column these are forward_row's operations
+// the chunk's part of each row in order. Per column these are forward_rows' operations
 // in its order (a max, the exps and a compensated sum folded every 16 adds). Going
 // down the axis W columns at a time instead, loading n lines `inner` elements apart,
 // overflows L1 at n = 1024, inner = 256 and crowds into a sixteenth of L2's sets;
@@ -284,17 +315,30 @@ ACTDSL_INLINE B logsumexp_shift(const B& max) {
     return xsimd::select(xsimd::abs(max) == B(std::numeric_limits<T>::infinity()), B(T(0)), max);
 }
 
-// logsumexp over one row of n elements (the last axis) into *out.
+// logsumexp over `rows` consecutive rows of n elements (the last axis) into out[0, rows).
+// Pipelined as forward_rows: the loop that sums row i's exps also takes row i + 1's max.
 template <class A, class T>
-[[gnu::flatten]] void logsumexp_row(const T* x, T* out, std::size_t n) {
+[[gnu::flatten]] void logsumexp_rows(const T* x, T* out, std::size_t n, std::size_t rows) {
     using B = batch<A, T>;
+    if (rows == 0) return;
     const T inf = std::numeric_limits<T>::infinity();
-    B m(-inf);
-    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { m = xsimd::max(m, load<A>(x + at, count, -inf)); });
-    m = logsumexp_shift(all_lanes_max(m));
-    compensated_sum<B> sum;
-    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { sum.add(exp_of(load<A>(x + at, count, -inf) - m)); });
-    store<A>(out, std::size_t(1), log_of(sum.row_total()) + m);
+    B next_max(-inf);
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { next_max = xsimd::max(next_max, load<A>(x + at, count, -inf)); });
+    for (std::size_t i = 0; i < rows; ++i) {
+        const T* xi = x + i * n;
+        const B m = logsumexp_shift(all_lanes_max(next_max));
+        next_max = B(-inf);
+        compensated_sum<B> sum;
+        const auto exp_pass = [&](auto with_next) ACTDSL_LAMBDA_INLINE {
+            for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+                sum.add(exp_of(load<A>(xi + at, count, -inf) - m));
+                if constexpr (decltype(with_next)::value) next_max = xsimd::max(next_max, load<A>(xi + n + at, count, -inf));
+            });
+        };
+        if (i + 1 < rows) exp_pass(std::true_type{});
+        else exp_pass(std::false_type{});
+        store<A>(out + i, std::size_t(1), log_of(sum.row_total()) + m);
+    }
 }
 
 // logsumexp over one chunk of columns of an [n, inner] slab into out[c0, ...), in
@@ -317,31 +361,44 @@ template <class A, class T>
     });
 }
 
-// Backward from the output over one row of n elements (the last axis):
+// Backward from the output over `rows` consecutive rows of n elements (the last axis):
 // softmax  dx = y (g - sum(g y));  softmin  dx = -y (g - sum(g y));  log_softmax  dx = g - exp(y) sum(g).
+// Per row, its dot (sum(g y), log_softmax's sum(g)), then dx. Pipelined as forward_rows: the loop that
+// writes row i's dx also takes row i + 1's dot, each row's operations in the same order.
 template <class A, kind K, class T>
-[[gnu::flatten]] void backward_row(const T* y, const T* dy, T* dx, std::size_t n) {
+[[gnu::flatten]] void backward_rows(const T* y, const T* dy, T* dx, std::size_t n, std::size_t rows) {
     using B = batch<A, T>;
-    compensated_sum<B> dot;
-    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-        const B gi = load<A>(dy + at, count, T(0));
+    if (rows == 0) return;
+    const auto dot_step = [&](compensated_sum<B>& dot, std::size_t row, std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+        const B gi = load<A>(dy + row * n + at, count, T(0));
         if constexpr (K == kind::log_softmax) dot.add(gi);
-        else dot.add(gi * load<A>(y + at, count, T(0)));
-    });
-    const B d = dot.row_total();
-    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-        const B gi = load<A>(dy + at, count, T(0));
-        const B yi = load<A>(y + at, count, K == kind::log_softmax ? -std::numeric_limits<T>::infinity() : T(0));
-        B r;
-        if constexpr (K == kind::log_softmax) r = gi - exp_of(yi) * d;
-        else if constexpr (K == kind::softmax) r = yi * (gi - d);
-        else r = yi * (d - gi);
-        store<A>(dx + at, count, r);
-    });
+        else dot.add(gi * load<A>(y + row * n + at, count, T(0)));
+    };
+    compensated_sum<B> next_dot;
+    for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE { dot_step(next_dot, 0, at, count); });
+    for (std::size_t i = 0; i < rows; ++i) {
+        const B d = next_dot.row_total();
+        next_dot = compensated_sum<B>{};
+        const auto dx_pass = [&](auto with_next) ACTDSL_LAMBDA_INLINE {
+            for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+                const std::size_t o = i * n + at;
+                const B gi = load<A>(dy + o, count, T(0));
+                const B yi = load<A>(y + o, count, K == kind::log_softmax ? -std::numeric_limits<T>::infinity() : T(0));
+                B r;
+                if constexpr (K == kind::log_softmax) r = gi - exp_of(yi) * d;
+                else if constexpr (K == kind::softmax) r = yi * (gi - d);
+                else r = yi * (d - gi);
+                store<A>(dx + o, count, r);
+                if constexpr (decltype(with_next)::value) dot_step(next_dot, i + 1, at, count);
+            });
+        };
+        if (i + 1 < rows) dx_pass(std::true_type{});
+        else dx_pass(std::false_type{});
+    }
 }
 
 // Backward along an axis that is not the last, over one chunk of columns of an
-// [n, inner] slab, in forward_columns' memory order: per column, backward_row's
+// [n, inner] slab, in forward_columns' memory order: per column, backward_rows'
 // operations in its order.
 template <class A, kind K, class T>
 [[gnu::flatten]] void backward_columns(const T* y, const T* dy, T* dx, std::size_t n, std::size_t inner, std::size_t c0, std::size_t cols) {
@@ -372,21 +429,19 @@ template <class A, kind K, class T>
 // ---- the kernels, one per pass, kind, element type and architecture ----------
 
 // A pass's units of work are the outer slabs: the rows of the [outer, n] array (the
-// last axis), or each [n, inner] slab, chunk after chunk of its columns. Threads take
-// ranges of slabs (run_units), each a contiguous block of memory; a slab's results are
-// computed the same way whichever thread runs it, so any number of threads gives the
-// same bits. Chunks of one slab are not shared out: two threads each taking half of
-// every row ran 1024 x 1024 along the first axis at 1.3 to 4.4 Gelem/s from run to run
-// against 3.3 to 3.6 on one (throwaway timing loop, session 11).
-// body(o, c0, cols) for each unit in [first, last): slab o, and each of its chunks of
-// columns [c0, c0 + cols) (0 and 1 for a row).
+// last axis), which the *_rows passes take as one pipelined run, or each [n, inner]
+// slab, chunk after chunk of its columns. Threads take ranges of slabs (run_units), each
+// a contiguous block of memory; a slab's results are computed the same way whichever
+// thread runs it, so any number of threads gives the same bits. Chunks of one slab are
+// not shared out: two threads each taking half of every row ran 1024 x 1024 along the
+// first axis at 1.3 to 4.4 Gelem/s from run to run against 3.3 to 3.6 on one (throwaway
+// timing loop, session 11).
+// body(o, c0, cols) for slab o in [first, last) of an [n, inner] array, inner > 1, and
+// each of its chunks of columns [c0, c0 + cols).
 template <class T, class Body>
-ACTDSL_INLINE void for_each_unit(const geometry& geo, std::size_t first, std::size_t last, Body body) {
-    for (std::size_t o = first; o < last; ++o) {
-        if (geo.inner == 1) body(o, std::size_t{0}, std::size_t{1});
-        else
-            for (std::size_t c0 = 0; c0 < geo.inner; c0 += chunk_columns<T>) body(o, c0, std::min(chunk_columns<T>, geo.inner - c0));
-    }
+ACTDSL_INLINE void for_each_column_chunk(const geometry& geo, std::size_t first, std::size_t last, Body body) {
+    for (std::size_t o = first; o < last; ++o)
+        for (std::size_t c0 = 0; c0 < geo.inner; c0 += chunk_columns<T>) body(o, c0, std::min(chunk_columns<T>, geo.inner - c0));
 }
 
 enum class pass { forward, backward, logsumexp };
@@ -410,26 +465,26 @@ struct kernel_signature<pass::logsumexp, T> {
 template <class A, kind K, class T>
 void forward_kernel(const T* x, T* y, const geometry& geo, std::size_t first, std::size_t last, bool masked) {
     const std::size_t slab = geo.n * geo.inner;
-    for_each_unit<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
-        if (geo.inner == 1) forward_row<A, K>(x + o * slab, y + o * slab, geo.n, masked);
-        else forward_columns<A, K>(x + o * slab, y + o * slab, geo.n, geo.inner, c0, cols, masked);
+    if (geo.inner == 1) return forward_rows<A, K>(x + first * slab, y + first * slab, geo.n, last - first, masked);
+    for_each_column_chunk<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
+        forward_columns<A, K>(x + o * slab, y + o * slab, geo.n, geo.inner, c0, cols, masked);
     });
 }
 template <class A, kind K, class T>
 void backward_kernel(const T* y, const T* dy, T* dx, const geometry& geo, std::size_t first, std::size_t last) {
     const std::size_t slab = geo.n * geo.inner;
-    for_each_unit<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
-        if (geo.inner == 1) backward_row<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n);
-        else backward_columns<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n, geo.inner, c0, cols);
+    if (geo.inner == 1) return backward_rows<A, K>(y + first * slab, dy + first * slab, dx + first * slab, geo.n, last - first);
+    for_each_column_chunk<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
+        backward_columns<A, K>(y + o * slab, dy + o * slab, dx + o * slab, geo.n, geo.inner, c0, cols);
     });
 }
 // One result per row or column; the caller handles an empty axis (n = 0).
 template <class A, kind K, class T>  // K is unused: logsumexp has one kind
 void logsumexp_kernel(const T* x, T* out, const geometry& geo, std::size_t first, std::size_t last) {
     const std::size_t slab = geo.n * geo.inner;
-    for_each_unit<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
-        if (geo.inner == 1) logsumexp_row<A>(x + o * slab, out + o, geo.n);
-        else logsumexp_columns<A>(x + o * slab, out + o * geo.inner, geo.n, geo.inner, c0, cols);
+    if (geo.inner == 1) return logsumexp_rows<A>(x + first * slab, out + first, geo.n, last - first);
+    for_each_column_chunk<T>(geo, first, last, [&](std::size_t o, std::size_t c0, std::size_t cols) {
+        logsumexp_columns<A>(x + o * slab, out + o * geo.inner, geo.n, geo.inner, c0, cols);
     });
 }
 

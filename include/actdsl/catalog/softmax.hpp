@@ -143,6 +143,14 @@ ACTDSL_INLINE B all_lanes_max(const B& v) {
     return B(m);
 }
 
+// f(std::true_type{}) or f(std::false_type{}) as b is: the pipelined passes below pick
+// their loop once per row (is there a next row, a previous one) instead of per batch.
+template <class F>
+ACTDSL_INLINE void with_constant(bool b, F f) {
+    if (b) f(std::true_type{});
+    else f(std::false_type{});
+}
+
 constexpr double sign_of(kind k) { return k == kind::softmin ? -1.0 : 1.0; }
 
 // A sum per lane in two levels: plain adds within blocks of 16 batches, and a
@@ -224,21 +232,17 @@ template <class A, kind K, class T>
         const B m = all_lanes_max(next_max);
         next_max = B(-inf);
         compensated_sum<B> sum;
-        const auto exp_pass = [&](auto with_next, auto with_previous) ACTDSL_LAMBDA_INLINE {
-            for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
-                const B e = exp_of(s * load<A>(xi + at, count, pad) - m);
-                sum.add(e);
-                if constexpr (K != kind::log_softmax) store<A>(yi + at, count, e);
-                if constexpr (decltype(with_next)::value) max_step(next_max, xi + n, at, count);
-                if constexpr (decltype(with_previous)::value) finish_step(previous, at, count);
+        with_constant(i + 1 < rows, [&](auto with_next) ACTDSL_LAMBDA_INLINE {
+            with_constant(i > 0, [&](auto with_previous) ACTDSL_LAMBDA_INLINE {
+                for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
+                    const B e = exp_of(s * load<A>(xi + at, count, pad) - m);
+                    sum.add(e);
+                    if constexpr (K != kind::log_softmax) store<A>(yi + at, count, e);
+                    if constexpr (decltype(with_next)::value) max_step(next_max, xi + n, at, count);
+                    if constexpr (decltype(with_previous)::value) finish_step(previous, at, count);
+                });
             });
-        };
-        // Four instances of the loop, so that none tests per batch whether a neighbour exists.
-        const bool has_next = i + 1 < rows;
-        if (i == 0 && has_next) exp_pass(std::true_type{}, std::false_type{});
-        else if (i == 0) exp_pass(std::false_type{}, std::false_type{});
-        else if (has_next) exp_pass(std::true_type{}, std::true_type{});
-        else exp_pass(std::false_type{}, std::true_type{});
+        });
         const B total = sum.row_total();
         previous = summed{xi, yi, m, K == kind::log_softmax ? log_of(total) : B(T(1)) / total,
                           masked ? (m == B(-inf)) : B_bool(false)};
@@ -333,14 +337,12 @@ template <class A, class T>
         const B m = logsumexp_shift(all_lanes_max(next_max));
         next_max = B(-inf);
         compensated_sum<B> sum;
-        const auto exp_pass = [&](auto with_next) ACTDSL_LAMBDA_INLINE {
+        with_constant(i + 1 < rows, [&](auto with_next) ACTDSL_LAMBDA_INLINE {
             for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
                 sum.add(exp_of(load<A>(xi + at, count, -inf) - m));
                 if constexpr (decltype(with_next)::value) next_max = xsimd::max(next_max, load<A>(xi + n + at, count, -inf));
             });
-        };
-        if (i + 1 < rows) exp_pass(std::true_type{});
-        else exp_pass(std::false_type{});
+        });
         store<A>(out + i, std::size_t(1), log_of(sum.row_total()) + m);
     }
 }
@@ -383,7 +385,7 @@ template <class A, kind K, class T>
     for (std::size_t i = 0; i < rows; ++i) {
         const B d = next_dot.row_total();
         next_dot = compensated_sum<B>{};
-        const auto dx_pass = [&](auto with_next) ACTDSL_LAMBDA_INLINE {
+        with_constant(i + 1 < rows, [&](auto with_next) ACTDSL_LAMBDA_INLINE {
             for_each_batch<A, T>(n, [&](std::size_t at, auto count) ACTDSL_LAMBDA_INLINE {
                 const std::size_t o = i * n + at;
                 const B gi = load<A>(dy + o, count, T(0));
@@ -395,9 +397,7 @@ template <class A, kind K, class T>
                 store<A>(dx + o, count, r);
                 if constexpr (decltype(with_next)::value) dot_step(next_dot, i + 1, at, count);
             });
-        };
-        if (i + 1 < rows) dx_pass(std::true_type{});
-        else dx_pass(std::false_type{});
+        });
     }
 }
 

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-flags=(-std=c++20 -O2 -march=native -DXTENSOR_USE_XSIMD -Iinclude -c -o /dev/null)
+flags=(-std=c++20 -O2 -march=native -Iinclude -c -o /dev/null)
 headers=$(mktemp --suffix=.cpp)
 printf '#include <actdsl/actdsl.hpp>\n#include <xtensor/xtensor.hpp>\n' > "$headers"
 for cxx in g++ clang++; do
@@ -23,7 +23,7 @@ done
 # AVX-512 as actdsl_add_dispatch does; it is compiled once per instruction set.
 for cxx in g++ clang++; do
     /usr/bin/time -f "$cxx, dispatch recording file (record_catalog<float, double>), AVX-512: %e s, %M KB" \
-        "$cxx" -std=c++20 -O2 -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx512vl -mfma -DXTENSOR_USE_XSIMD -Iinclude \
+        "$cxx" -std=c++20 -O2 -mavx512f -mavx512cd -mavx512dq -mavx512bw -mavx512vl -mfma -Iinclude \
         -c -o /dev/null tests/dispatch_kernels.cpp
 done
 rm -f "$headers"

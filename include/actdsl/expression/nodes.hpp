@@ -10,6 +10,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../config.hpp"
+
 namespace actdsl {
 
 // A string usable as a template argument: variable<"x">, parameter<"beta">.

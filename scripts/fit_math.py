@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Polynomial coefficients in include/actdsl/evaluation/math.hpp (lowest degree first).
+"""Writes include/actdsl/math/coefficients.hpp: the polynomial coefficients of the SIMD
+math functions in include/actdsl/math/ (lowest degree first). Never edit that file by
+hand; change this script and run it.
 
 Float erfc, evaluated in double: erfc(z) = t exp(P(s) - z^2) for z in [0, 12], with
 t = 2 / (2 + z) and s = (7t - 4) / 3 in [-1, 1]; P is fitted at Chebyshev nodes of s,
@@ -17,10 +19,37 @@ P of degree 4, C0 a float pair, P's coefficients rounded to float one at a time.
 Float exp, expm1 and log1p on AVX-512, rounded to float, the error measured after
 rounding: exp(r) on |r| <= ln(2) / 2, degree 6; expm1(r) = r + r^2 S(r) on the same
 interval, S of degree 5; log1p(f) = f + f^2 R(f) on [-0.25, 0.5], R of degree 8.
-Needs Debian's python3-mpmath and python3-numpy: /usr/bin/python3 scripts/fit_math.py
+The series of u - tanh(u) below |u| = 1 (tanhshrink), from the Bernoulli numbers.
+
+Needs Debian's python3-mpmath and python3-numpy:
+  /usr/bin/python3 scripts/fit_math.py           writes the header
+  /usr/bin/python3 scripts/fit_math.py --check   exits 1 if the header is not what it writes
 """
+import pathlib
+import sys
+
 import mpmath as mp
 import numpy as np
+
+HEADER = pathlib.Path(__file__).resolve().parent.parent / "include/actdsl/math/coefficients.hpp"
+sections = []  # C++ text, in order
+
+
+def emit(comment, declaration):
+    sections.append("\n".join("// " + line for line in comment.split("\n")) + "\n" + declaration + "\n")
+
+
+def floats(values, per_line=4, indent=4):
+    items = [f"{np.float32(c):.9e}f" for c in values]
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return ",\n".join(" " * indent + line for line in lines)
+
+
+def doubles(values, per_line=4, indent=4):
+    items = [f"{c:.17e}" for c in values]
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return ",\n".join(" " * indent + line for line in lines)
+
 
 mp.mp.dps = 40
 T_LO, T_HI = 1 / 7.0, 1.0  # z = 12 and z = 0
@@ -39,23 +68,24 @@ cheb = np.polynomial.chebyshev.chebfit(nodes, [float(log_part(t)) for t in ts], 
 p = np.polynomial.chebyshev.cheb2poly(cheb)
 grid = np.linspace(T_LO, T_HI, 2001)
 err = max(abs(np.polynomial.polynomial.polyval((2 * t - T_LO - T_HI) / (T_HI - T_LO), p) - float(log_part(t))) for t in grid)
-print(f"// erfc_log_polynomial, max |error| {err:.2g}")
-print(", ".join(f"{c:.17e}" for c in p))
+emit("erfc(z) = t exp(P(s) - z^2) for z in [0, 12], t = 2 / (2 + z), s = (7t - 4) / 3 in [-1, 1]\n"
+     f"(Chebyshev nodes; max |error of P| {err:.2g}): erfc_float_precision, in double.",
+     "inline constexpr double erfc_log_polynomial[] = {\n" + doubles(p) + "};")
 
 h = mp.log(2) / 2
 poly, exp_err = mp.chebyfit(mp.exp, [-h, h], 8, error=True)
-print(f"// exp_polynomial, max |error| {float(exp_err):.2g}")
-print(", ".join(f"{float(c):.17e}" for c in reversed(poly)))
+emit(f"exp(r) on |r| <= ln(2) / 2, degree 7 (mpmath's chebyfit; max |error| {float(exp_err):.2g}): exp_normal_range.",
+     "inline constexpr double exp_polynomial[] = {\n" + doubles([float(c) for c in reversed(poly)]) + "};")
 
 poly = mp.chebyfit(mp.exp, [-h, h], 7)
 expf = [np.float32(float(c)) for c in reversed(poly)]
 grid = mp.linspace(-h, h, 2001)
 err = max(abs(mp.polyval([mp.mpf(float(c)) for c in reversed(expf)], r) / mp.exp(r) - 1) for r in grid)
-print(f"// expf_polynomial, max relative error after rounding to float {float(err):.2g}")
-print(", ".join(f"{c:.9e}f" for c in expf))
+emit(f"exp(r) on |r| <= ln(2) / 2, degree 6, rounded to float (max relative error {float(err):.2g}).",
+     "inline constexpr float expf_polynomial[] = {\n" + floats(expf) + "};")
 
 
-def fit_tail(name, full, a, b, degree):
+def fit_tail(name, full, a, b, degree, what):
     """full(f) = f + f^2 P(f): P fitted at Chebyshev nodes, rounded to float."""
     def tail(f):
         f = mp.mpf(f)
@@ -65,12 +95,12 @@ def fit_tail(name, full, a, b, degree):
     def approx(f):
         return f + f * (f * mp.polyval([mp.mpf(float(x)) for x in reversed(c)], f))
     err = max(abs(approx(f) / full(f) - 1) for f in mp.linspace(a, b, 4001) if f != 0)
-    print(f"// {name}, max relative error after rounding to float {float(err):.2g}")
-    print(", ".join(f"{x:.9e}f" for x in c))
+    emit(f"{what}, rounded to float (max relative error {float(err):.2g}).",
+         f"inline constexpr float {name}[] = {{\n" + floats(c) + "};")
 
 
-fit_tail("expm1f_polynomial", mp.expm1, -h, h, 5)
-fit_tail("log1pf_polynomial", mp.log1p, -0.25, 0.5, 8)
+fit_tail("expm1f_polynomial", mp.expm1, -h, h, 5, "expm1(r) = r + r^2 S(r) on |r| <= ln(2) / 2, S of degree 5")
+fit_tail("log1pf_polynomial", mp.log1p, -0.25, 0.5, 8, "log1p(f) = f + f^2 R(f) on [-0.25, 0.5], R of degree 8")
 
 
 # Float erfc in float arithmetic.
@@ -100,9 +130,10 @@ grid = np.linspace(S_LO, 1, 4001)
 err = max(abs(np.polyval(coefficients[::-1], s) - float(q_part(s))) for s in grid)
 q0_hi = np.float32(coefficients[0])
 q0_lo = np.float32(coefficients[0] - float(q0_hi))
-print(f"// erfcf_q0_hi, erfcf_q0_lo, erfcf_polynomial: max |error| {err:.2g}")
-print(f"{q0_hi:.9e}f, {q0_lo:.9e}f")
-print(", ".join(f"{np.float32(c):.9e}f" for c in coefficients[1:]))
+emit("erfc(z) = t exp(Q(s) - z^2) for z in [0, 10.1], t = 2 / (2 + z), s = 2t - 1, in float:\n"
+     f"Q = Q0 + s P(s), Q0 = Q0_hi + Q0_lo (max |error| {err:.2g}): erfc_float_fma.",
+     f"inline constexpr float erfcf_q0_hi = {q0_hi:.9e}f, erfcf_q0_lo = {q0_lo:.9e}f;\n"
+     "inline constexpr float erfcf_polynomial[] = {\n" + floats(coefficients[1:]) + "};")
 
 
 def slope(s):
@@ -113,8 +144,8 @@ nodes = np.cos((2 * np.arange(12) + 1) * np.pi / 24)
 ss = (S_LO + 1) / 2 + (1 - S_LO) / 2 * nodes
 g = np.linalg.lstsq(np.vander(ss, 4, increasing=True), [float(slope(s)) for s in ss], rcond=None)[0]
 err = max(abs(np.polyval(g[::-1], s) / float(slope(s)) - 1) for s in np.linspace(S_LO, 1, 500))
-print(f"// erfcf_slope_polynomial, max relative error {err:.2g}")
-print(", ".join(f"{np.float32(c):.9e}f" for c in g))
+emit(f"G(s) = d/dt (log t + Q) (max relative error {err:.2g}): carries t's rounding error into erfc_float_fma's exponent.",
+     "inline constexpr float erfcf_slope_polynomial[] = {\n" + floats(g) + "};")
 
 
 # Float erfc on AVX-512, piecewise: erfc(z) = exp(L(z) - z^2) with L(z) = log(erfc(z)) + z^2,
@@ -148,7 +179,35 @@ for k in range(PIECES):
     worst = max(worst, max(abs(float(l_part((k + u) / 3)) - c0_hi - c0_lo - sum(c * u**i for i, c in fixed.items())) for u in grid))
     for column, c in zip(tables, [c0_hi, c0_lo] + [fixed[j] for j in range(1, PIECE_DEGREE + 1)]):
         column.append(c)
-print(f"// erfcf_pieces (C0_hi, C0_lo, then P lowest degree first; entry 31 repeats 30): max |error| {worst:.2g}")
-for column in tables:
-    column = column + column[-1:]
-    print("{" + ",\n ".join(", ".join(f"{np.float32(c):.9e}f" for c in column[i:i + 6]) for i in range(0, 32, 6)) + "},")
+columns = ",\n".join("        {\n" + floats(column + column[-1:], per_line=6, indent=8) + "}" for column in tables)
+emit("Float erfc on AVX-512, piecewise: L(z) = log(erfc(z)) + z^2 = C0 + u P(u) on z = (k + u) / 3,\n"
+     "|u| <= 1/2, k = 0..30 (entry 31 repeats 30); C0 = c0_hi + c0_lo, P lowest degree first\n"
+     f"(max |error| {worst:.2g}). A function, not a variable: erfc_avx512 copies it into a local\n"
+     "constant, so that no object file defines a symbol for it (a dispatch object must define only\n"
+     "symbols tagged with its instruction set: scripts/check_dispatch_objects.sh).",
+     "struct erfcf_pieces {\n    alignas(64) float c0_hi[32], c0_lo[32], p0[32], p1[32], p2[32], p3[32], p4[32];\n};\n"
+     "consteval erfcf_pieces erfcf_piece_tables() {\n    return {\n" + columns + "};\n}")
+
+
+# u - tanh(u) = sum over n >= 2 of a_n u^(2n - 1), a_n = -2^(2n) (2^(2n) - 1) B_2n / (2n)!.
+series = [-(2 ** (2 * n)) * (2 ** (2 * n) - 1) * mp.bernoulli(2 * n) / mp.factorial(2 * n) for n in range(2, 44)]
+emit("u - tanh(u) = u^3 (a_0 + a_1 u^2 + ...), from the Bernoulli numbers (exact to the digits shown):\n"
+     "42 terms reach double precision at |u| = 1, 20 float's.",
+     "inline constexpr long double tanhshrink_series[] = {\n"
+     + ",\n".join("    " + mp.nstr(c, 22, min_fixed=1, max_fixed=0) + "L" for c in series) + "};")
+
+text = ("// Generated by scripts/fit_math.py: do not edit. Regenerate with\n"
+        "//   /usr/bin/python3 scripts/fit_math.py\n"
+        "// Polynomial coefficients of the functions in this folder, lowest degree first.\n"
+        "#pragma once\n\n"
+        "namespace actdsl::math::detail {\n\n"
+        + "\n".join(sections)
+        + "\n}  // namespace actdsl::math::detail\n")
+if "--check" in sys.argv[1:]:
+    if not HEADER.exists() or HEADER.read_text() != text:
+        sys.exit(f"{HEADER} is not what scripts/fit_math.py writes: run it")
+    print(f"{HEADER.name}: up to date")
+else:
+    HEADER.parent.mkdir(parents=True, exist_ok=True)
+    HEADER.write_text(text)
+    print(f"wrote {HEADER}")

@@ -1,4 +1,4 @@
-// actdsl's version.
+// actdsl's configuration: its version and the macros every layer uses.
 #pragma once
 
 // The version is written here: CMakeLists.txt reads the project version from these
@@ -10,3 +10,6 @@
 // One number for comparisons in the preprocessor: 0.1.0 is 100, 1.2.3 is 10203.
 #define ACTDSL_VERSION (ACTDSL_VERSION_MAJOR * 10000 + ACTDSL_VERSION_MINOR * 100 + ACTDSL_VERSION_PATCH)
 
+// The evaluator's layers are thin wrappers; they must vanish into the loop body, or
+// each batch of a large expression goes through memory.
+#define ACTDSL_INLINE [[gnu::always_inline]] inline

@@ -2,7 +2,7 @@
 // written in the expression language: each returns an expression of its argument,
 // so it composes (x * tanh(softplus(x)), gelu(2 * x)), differentiates, and runs
 // through the fused kernels. Parameters, defaults, kink derivatives and parameter
-// errors follow PyTorch (shared/REFERENCE.md). A parameter is a number, checked
+// errors follow PyTorch (docs/catalog.md). A parameter is a number, checked
 // here, or an actdsl::parameter to bind and differentiate later.
 #pragma once
 
@@ -183,7 +183,7 @@ constexpr auto softsign(const U& u) {
 }
 
 // x - tanh(x): the simplifier makes it the tanhshrink node, which sums the series
-// below |x| = 1, where the difference cancels (evaluation/math.hpp).
+// below |x| = 1, where the difference cancels (math/tanhshrink.hpp).
 template <expression U>
 constexpr auto tanhshrink(const U& u) { return u - tanh(u); }
 

@@ -15,7 +15,7 @@
 //   passes, which are pipelined across rows (forward_rows). An online normaliser
 //   (running max and sum in one read pass) needs two exps per element, one to rescale
 //   the sum and one in the write pass: slower while the row fits in cache, which is
-//   every row a network has (see the issue notes).
+//   every row a network has (docs/design-notes.md).
 // * Other axes: the inner rows are independent, so SIMD lanes run across them: each
 //   lane keeps its own max and sum. No transposition, no gather. The forward and
 //   backward passes and logsumexp read whole rows of the [n, inner] slab in order
@@ -49,7 +49,7 @@
 #include <xtensor/xarray.hpp>
 #include <xtensor/xoperation.hpp>
 
-#include "../evaluation/math.hpp"
+#include "../math/math.hpp"
 #include "../kernels/dispatch.hpp"
 #include "../kernels/engine.hpp"
 #include "contiguous.hpp"
@@ -88,11 +88,15 @@ template <class A, class T>
 using batch = xsimd::batch<T, A>;
 
 // Named apart from exp and log: a generic exp(const B&) loses overload resolution to
-// xsimd's exp, found by argument-dependent lookup, which is slower and flushes (math.hpp).
+// xsimd's exp, found by argument-dependent lookup, which is slower and flushes
+// (math/exp.hpp).
 template <class B>
-ACTDSL_INLINE B exp_of(const B& v) { return math::apply(ops::exp{}, v); }
+ACTDSL_INLINE B exp_of(const B& v) { return math::exp(v); }
 template <class B>
-ACTDSL_INLINE B log_of(const B& v) { return math::apply(ops::log{}, v); }
+ACTDSL_INLINE B log_of(const B& v) {
+    using std::log;
+    return log(v);
+}
 
 // A whole batch (count is a compile-time W) or the first `count` lanes, the rest
 // of a partial load reading `pad`.
@@ -195,9 +199,9 @@ private:
 // They are software-pipelined across rows: the loop that computes row i's exps also
 // takes row i + 1's max and finishes row i - 1. The max and the finish then ride in the
 // exp's shadow instead of each row's serial chain of max, reduce, exp, reduce, divide,
-// scale (bench_softmax, 256 rows of 1024 floats: 4.1 -> 5.5 Gelem/s, session 15).
-// Every row gets the same operations in the same order as when its passes ran one after
-// another, so the results are those bits.
+// scale (bench_softmax's forward/softmax_last; docs/design-notes.md). Every row gets the
+// same operations in the same order as when its passes run one after another, so the
+// results are those bits (tests/test_softmax.cpp).
 template <class A, kind K, class T>
 [[gnu::flatten]] void forward_rows(const T* x, T* y, std::size_t n, std::size_t rows, bool masked) {
     using B = batch<A, T>;
@@ -255,9 +259,9 @@ template <class A, kind K, class T>
 // the chunk's part of each row in order. Per column these are forward_rows' operations
 // in its order (a max, the exps and a compensated sum folded every 16 adds). Going
 // down the axis W columns at a time instead, loading n lines `inner` elements apart,
-// overflows L1 at n = 1024, inner = 256 and crowds into a sixteenth of L2's sets;
-// streaming whole rows ran 1.7x as fast there (issue notes, session 10). A chunk is
-// chunk_columns columns, whose maxima and sums stay in L1.
+// overflows L1 at n = 1024, inner = 256 and crowds into a sixteenth of L2's sets
+// (bench_softmax's *_first entries; docs/design-notes.md). A chunk is chunk_columns
+// columns, whose maxima and sums stay in L1.
 
 // Columns per chunk: 2 KiB of a row (32 batches of AVX-512 floats).
 template <class T>
@@ -437,9 +441,8 @@ template <class A, kind K, class T>
 // slab, chunk after chunk of its columns. Threads take ranges of slabs (run_units), each
 // a contiguous block of memory; a slab's results are computed the same way whichever
 // thread runs it, so any number of threads gives the same bits. Chunks of one slab are
-// not shared out: two threads each taking half of every row ran 1024 x 1024 along the
-// first axis at 1.3 to 4.4 Gelem/s from run to run against 3.3 to 3.6 on one (throwaway
-// timing loop, session 11).
+// not shared out: two threads each taking half of every row ran slower and far less
+// steadily than one (docs/design-notes.md).
 // body(o, c0, cols) for slab o in [first, last) of an [n, inner] array, inner > 1, and
 // each of its chunks of columns [c0, c0 + cols).
 template <class T, class Body>

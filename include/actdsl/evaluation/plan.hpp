@@ -10,7 +10,7 @@
 #include <tuple>
 #include <utility>
 
-#include "math.hpp"
+#include "apply.hpp"
 
 namespace actdsl::evaluation {
 
@@ -77,7 +77,7 @@ ACTDSL_INLINE auto operand(const std::array<T, N>& s, const Env& env);
 
 template <class T, class Slots, std::size_t N, class Env, class Op, class... A>
 ACTDSL_INLINE auto compute_node(std::type_identity<node<Op, A...>>, const std::array<T, N>& s, const Env& env) {
-    return math::apply(Op{}, operand<A, T, Slots>(s, env)...);
+    return evaluation::apply(Op{}, operand<A, T, Slots>(s, env)...);
 }
 
 template <class E, class T, class Slots, std::size_t N, class Env>

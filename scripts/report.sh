@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance report: builds and runs the benchmark suite (with PyTorch's kernels
 # side by side when libtorch-dev is installed), writes its JSON to build/report/,
-# renders docs/perf/*.png and regenerates README.md's section between the
+# renders docs/perf/*.png and regenerates docs/performance.md's section between the
 # <!-- report:begin --> and <!-- report:end --> markers.
 # Usage: bash scripts/report.sh [extra Google Benchmark flags]
 # ACTDSL_REPORT_REUSE=1 redraws from the last run's JSON without running the benchmarks.
@@ -25,8 +25,11 @@ if [ "${ACTDSL_REPORT_REUSE:-0}" = 1 ] && [ -s "$build/bench_fusion.json" ] && [
     echo "== reusing the JSON of the last run (ACTDSL_REPORT_REUSE=1)"
 else
     echo "== running the benchmarks (about 8 minutes)"
+    echo "== 1/3: bench_fusion, 262144 and 16M elements"
     run bench_fusion '/(262144|16777216)$' "$@"
+    echo "== 2/3: bench_catalog, every elementwise activation"
     run bench_catalog '/262144$' "$@"
+    echo "== 3/3: bench_softmax"
     run bench_softmax '.' "$@"
 fi
 
@@ -41,8 +44,8 @@ section="$build/report.md"
     echo "otherwise, float, Google Benchmark medians of 3 repetitions in one run; Gelem/s = 10^9 elements/s."
     if grep -q '"forward/silu/pytorch/' "$build/bench_fusion.json"; then echo "PyTorch 1.13 (Debian's libtorch, ATen kernels) ran in the same binaries."; fi
     echo
-    echo "![fused, unfused, xtensor, PyTorch and the roofline](docs/perf/fusion.png)"
-    echo "![every elementwise activation against PyTorch](docs/perf/catalog.png)"
+    echo "![fused, unfused, xtensor, PyTorch and the roofline](perf/fusion.png)"
+    echo "![every elementwise activation against PyTorch](perf/catalog.png)"
     for j in bench_fusion bench_catalog bench_softmax; do
         "$build/bench/bench_summary" "$build/$j.json" | sed 's/^### /#### /'
     done
@@ -51,10 +54,10 @@ section="$build/report.md"
 /usr/bin/python3 - "$section" <<'PY'
 import re, sys
 new = open(sys.argv[1]).read().rstrip("\n")
-readme = open("README.md").read()
+doc = open("docs/performance.md").read()
 pattern = re.compile(r"<!-- report:begin -->.*?<!-- report:end -->", re.S)
-if not pattern.search(readme):
-    sys.exit("report.sh: README.md has no <!-- report:begin --> ... <!-- report:end --> section")
-open("README.md", "w").write(pattern.sub(lambda m: new, readme))
+if not pattern.search(doc):
+    sys.exit("report.sh: docs/performance.md has no <!-- report:begin --> ... <!-- report:end --> section")
+open("docs/performance.md", "w").write(pattern.sub(lambda m: new, doc))
 PY
-echo "== README.md's report section and docs/perf/*.png regenerated"
+echo "== docs/performance.md's report section and docs/perf/*.png regenerated"

@@ -66,7 +66,7 @@ constexpr auto outer_derivative(ops::sign, const auto&, const auto&) { return c<
 // mish(u) = u tanh(softplus(u)) has the derivative g + u g' (g the gate), which cancels
 // on the left of its minimum (x near -1.9 loses 3 bits). Over the common denominator,
 // with e = exp(u) and n = e (e + 2), it is e P / (n + 2)^2, P = ((e + 4) e + 4u + 6) e + 4 (u + 1):
-// P is dominated by the exact 4 (u + 1) where the sum used to cancel. 1 past u = 20, as the gate.
+// P is dominated by the exact 4 (u + 1) where g + u g' cancels. 1 past u = 20, as the gate.
 template <class U>
 constexpr auto mish_slope(const U& u) {
     const auto e = make(ops::exp{}, u);

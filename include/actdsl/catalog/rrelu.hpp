@@ -65,9 +65,9 @@ inline void check(const rrelu_noise& noise) {
 
 // slopes[j] = the slope of element first + j, for j < m. A plain loop, which g++
 // vectorises for AVX-512 (vpmullq for the 64-bit multiplies, vcvtuqq2ps for the
-// conversion), where it runs 3x as fast as the scalar loop (bench_dispatch, session 11).
-// record_slopes records only that one: vectorised with SSE4.2's emulated 64-bit
-// multiplies it was 15% slower than scalar, and AVX2's was no faster.
+// conversion) (bench_dispatch's rrelu_train). record_slopes records only that one: with
+// SSE4.2's emulated 64-bit multiplies the vector loop is slower than the scalar one,
+// and AVX2's is no faster (docs/design-notes.md).
 // The product and the sum are two loops: in one expression, or one loop, g++ fuses
 // them into an fma where the instruction set has one, and the slopes would differ
 // from the baseline's in the last bit.

@@ -104,13 +104,12 @@ int main(int argc, char** argv) {
     std::size_t per_sign = 1 << 20;
     for (int i = 1; i < argc; ++i)
         if (std::string(argv[i]) == "--points-per-sign" && i + 1 < argc) per_sign = std::stoul(argv[++i]);
-    const std::vector<nlohmann::json> configs = {
-        {{"type", "ReLU"}}, {{"type", "ReLU6"}}, {{"type", "Hardtanh"}}, {{"type", "LeakyReLU"}}, {{"type", "PReLU"}},
-        {{"type", "RReLU"}}, {{"type", "Threshold"}, {"threshold", 0.5}, {"value", -2.0}}, {{"type", "ELU"}}, {{"type", "CELU"}, {"alpha", 2.0}},
-        {{"type", "SELU"}}, {{"type", "GELU"}}, {{"type", "GELU"}, {"approximate", "tanh"}}, {{"type", "Sigmoid"}}, {{"type", "Hardsigmoid"}},
-        {{"type", "Tanh"}}, {{"type", "SiLU"}}, {{"type", "Mish"}}, {{"type", "Hardswish"}}, {{"type", "Softplus"}},
-        {{"type", "Softplus"}, {"beta", 2.0}, {"threshold", 10.0}}, {{"type", "LogSigmoid"}}, {{"type", "Softsign"}}, {{"type", "Tanhshrink"}},
-        {{"type", "Softshrink"}}, {{"type", "Hardshrink"}}, {{"type", "Squareplus"}}, {{"type", "SparsePlus"}}};
+    // Every elementwise example of the catalog (catalog/list.hpp), and Softplus with
+    // other parameters, whose threshold branch then sits elsewhere.
+    std::vector<nlohmann::json> configs;
+    actdsl::catalog::for_each_example(
+        [&](const auto&, const auto& example) { configs.push_back(nlohmann::json::parse(example.config)); });
+    configs.push_back({{"type", "Softplus"}, {"beta", 2.0}, {"threshold", 10.0}});
     const auto xf = sweep<float>(per_sign);
     const auto xd = sweep<double>(per_sign);
     const xt::xarray<float> fs = xt::adapt(xf, {xf.size()});

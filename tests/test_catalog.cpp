@@ -15,10 +15,12 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 
 #include <actdsl/actdsl.hpp>
+#include <actdsl/catalog/list.hpp>
 #include <actdsl/catalog/registry.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xmanipulation.hpp>
@@ -427,4 +429,47 @@ TEMPLATE_TEST_CASE("RReLU training: the slopes are SplitMix64's outputs, whateve
         }
         CHECK(wrong == 0);
     }
+}
+
+TEST_CASE("the catalog list: the registry, the references, PyTorch's data and the docs cover every entry, and only those",
+          "[catalog]") {
+    std::set<std::string> types;
+    actdsl::catalog::for_each_entry([&](const auto& e) {
+        CHECK(types.insert(std::string(e.type)).second);  // no type twice
+        CHECK((e.library == "torch.nn" || e.library == "jax.nn"));
+    });
+    std::set<std::string> builtin;
+    for (const auto& [type, build] : actdsl::catalog_detail::builtin_activations()) builtin.insert(type);
+    CHECK(builtin == types);
+
+    // PyTorch's values (scripts/torch_reference.py): every config is of a listed type, and
+    // every example of a torch.nn entry is among them.
+    std::set<std::string> torch_configs;
+    for (const auto& c : torch_data().at("dtypes").at("float32").at("elementwise")) {
+        torch_configs.insert(c.at("config").dump());
+        CHECK(types.count(c.at("config").at("type").get<std::string>()) == 1);
+    }
+    std::ifstream in(ACTDSL_TEST_DATA "/../../docs/catalog.md");
+    REQUIRE(in);
+    std::stringstream docs;
+    docs << in.rdbuf();
+    const std::string text = docs.str();
+
+    const xt::xarray<double> xs = {-30.0, -2.5, -1.0, -0.25, 0.0, 0.75, 1.5, 4.0, 30.0};
+    std::set<std::string> functions;
+    actdsl::catalog::for_each_example([&](const auto& e, const auto& example) {
+        const std::string function(example.function);
+        const nlohmann::json config = nlohmann::json::parse(std::string(example.config));
+        INFO(function << ": " << example.config);
+        CHECK(functions.insert(function).second);
+        CHECK(config.at("type").get<std::string>() == e.type);
+        if (e.library == "torch.nn") CHECK(torch_configs.count(config.dump()) == 1);
+        CHECK_NOTHROW(ref::reference_for(config));
+        CHECK(text.find("`" + function + "(") != std::string::npos);
+        CHECK(text.find(std::string(e.type)) != std::string::npos);
+        // The config builds the example's activation: the same bits through the registry.
+        xt::xarray<double> y = xt::zeros_like(xs);
+        actdsl::forward(example.make(), xs, y);
+        CHECK(xt::all(xt::equal(actdsl::build_activation_layer(config)->forward(xs), y)));
+    });
 }

@@ -13,11 +13,13 @@
 #pragma once
 
 #include <tuple>
+#include <type_traits>
 
 #include "../kernels/fused.hpp"
 #include "elementwise.hpp"
 #include "from_output.hpp"
 #include "glu.hpp"
+#include "list.hpp"
 #include "maxout.hpp"
 #include "prelu.hpp"
 #include "rrelu.hpp"
@@ -49,6 +51,13 @@ ACTDSL_INLINE bool record_from_output_types(std::type_identity<G>... derivatives
     return (record_from_output_types_of<T>(derivatives...) && ...);
 }
 
+template <class... T, class G>
+ACTDSL_INLINE bool record_from_output_of(std::true_type, std::type_identity<G>) {
+    return record_from_output_types<T...>(std::type_identity<std::invoke_result_t<G>>{});
+}
+template <class... T, class G>
+ACTDSL_INLINE bool record_from_output_of(std::false_type, std::type_identity<G>) { return true; }
+
 // A forward pass over several named input arrays (PReLU's short channel blocks,
 // RReLU's slopes, Maxout's pieces).
 template <class T, fixed_string... Names, class F>
@@ -56,25 +65,33 @@ ACTDSL_INLINE bool record_forward_of(const F&) {
     return kernels::inputs_recorder<xsimd::default_arch, F, T, kernels::recorded_passes::forward_only, Names...>::record();
 }
 
+// The kernels of catalog/list.hpp's examples, by type only: the list's object is not
+// touched, so a dispatch object defines no symbol for it.
+template <class... T, class... X>
+ACTDSL_INLINE bool record_examples(std::type_identity<boost::hana::tuple<X...>>) {
+    return record_types<T...>(std::type_identity<std::invoke_result_t<decltype(X::make)>>{}...);
+}
+template <class... T, class... E>
+ACTDSL_INLINE bool record_entries(std::type_identity<boost::hana::tuple<E...>>) {
+    return (record_examples<T...>(std::type_identity<decltype(E::examples)>{}) && ...);
+}
+template <class... T, class... X>
+ACTDSL_INLINE bool record_examples_from_output(std::type_identity<boost::hana::tuple<X...>>) {
+    return (record_from_output_of<T...>(std::bool_constant<X::has_from_output>{}, std::type_identity<decltype(X::from_output)>{}) && ... && true);
+}
+template <class... T, class... E>
+ACTDSL_INLINE bool record_entries_from_output(std::type_identity<boost::hana::tuple<E...>>) {
+    return (record_examples_from_output<T...>(std::type_identity<decltype(E::examples)>{}) && ...);
+}
+
 }  // namespace catalog_detail
 
 template <class... T>
 ACTDSL_INLINE bool record_catalog() {
-    using catalog_detail::record_from_output_types;
-    using catalog_detail::record_types;
-    using std::type_identity;
-    record_types<T...>(type_identity<decltype(threshold(x, 0.0, 0.0))>{}, type_identity<decltype(relu(x))>{},
-                       type_identity<decltype(relu6(x))>{}, type_identity<decltype(hardtanh(x))>{},
-                       type_identity<decltype(leaky_relu(x))>{}, type_identity<decltype(rrelu_eval(x))>{},
-                       type_identity<decltype(elu(x))>{}, type_identity<decltype(celu(x))>{}, type_identity<decltype(selu(x))>{},
-                       type_identity<decltype(gelu(x))>{}, type_identity<decltype(gelu_tanh(x))>{},
-                       type_identity<decltype(sigmoid(x))>{}, type_identity<decltype(hardsigmoid(x))>{},
-                       type_identity<decltype(tanh(x))>{}, type_identity<decltype(silu(x))>{}, type_identity<decltype(mish(x))>{},
-                       type_identity<decltype(hardswish(x))>{}, type_identity<decltype(softplus(x, 1.0, 20.0))>{},
-                       type_identity<decltype(logsigmoid(x))>{}, type_identity<decltype(softsign(x))>{},
-                       type_identity<decltype(tanhshrink(x))>{}, type_identity<decltype(softshrink(x))>{},
-                       type_identity<decltype(hardshrink(x))>{}, type_identity<decltype(squareplus(x))>{},
-                       type_identity<decltype(sparse_plus(x))>{});
+    using catalog_detail::record_entries;
+    using catalog_detail::record_entries_from_output;
+    using list_type = std::remove_cvref_t<decltype(catalog::entries)>;
+    record_entries<T...>(std::type_identity<list_type>{});
     (kernels::pass_recorder<xsimd::default_arch, decltype(prelu(x, prelu_detail::weight)), std::tuple<parameter_binding<"weight">>, T>::record(), ...);
     (kernels::inputs_recorder<xsimd::default_arch, std::remove_const_t<decltype(glu_detail::expression)>, T,
                               kernels::recorded_passes::all, "a", "b">::record(), ...);
@@ -85,11 +102,7 @@ ACTDSL_INLINE bool record_catalog() {
     (record_forward_of<T, "x", "g", "r">(rrelu_detail::gradient), ...);
     (rrelu_detail::record_slopes<T>(), ...);
     (record_forward_of<T, "a", "b">(maxout_detail::larger), ...);
-    record_from_output_types<T...>(type_identity<decltype(from_output::sigmoid())>{}, type_identity<decltype(from_output::tanh())>{},
-                                   type_identity<decltype(from_output::relu())>{}, type_identity<decltype(from_output::hardtanh())>{},
-                                   type_identity<decltype(from_output::relu6())>{}, type_identity<decltype(from_output::leaky_relu())>{},
-                                   type_identity<decltype(from_output::elu())>{}, type_identity<decltype(from_output::celu())>{},
-                                   type_identity<decltype(from_output::selu())>{});
+    record_entries_from_output<T...>(std::type_identity<list_type>{});
     record_softmax<T...>();
     return true;
 }

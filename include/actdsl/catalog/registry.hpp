@@ -29,6 +29,7 @@
 #include "elementwise.hpp"
 #include "from_output.hpp"
 #include "glu.hpp"
+#include "list.hpp"
 #include "maxout.hpp"
 #include "prelu.hpp"
 #include "rrelu.hpp"
@@ -339,100 +340,55 @@ struct maxout_op {
 
 using builder = std::function<std::unique_ptr<activation>(activation_config&)>;
 
-// torch.nn's activations with their parameters, defaults and rules.
+// What the catalog's builders (catalog/list.hpp) read their parameters with, and the
+// activations they return: a config's reader plus one factory per kind of activation.
+class config_reader {
+public:
+    explicit config_reader(activation_config& c) : c_(c) {}
+    double number(const std::string& name) { return c_.number(name); }
+    double number(const std::string& name, double fallback) { return c_.number(name, fallback); }
+    long long integer(const std::string& name, long long fallback) { return c_.integer(name, fallback); }
+    bool flag(const std::string& name, bool fallback) { return c_.flag(name, fallback); }
+    std::string text(const std::string& name, const std::string& fallback) { return c_.text(name, fallback); }
+    void require(bool ok, const std::string& name, const std::string& rule) { c_.require(ok, name, rule); }
+    [[noreturn]] void fail(const std::string& what) const { c_.fail(what); }
+
+    // An expression of x; G is its derivative in terms of the output, where there is one.
+    template <class F, class G = no_derivative_from_output>
+    std::unique_ptr<activation> elementwise(const F& f, catalog::inplace in, const G& g = {}) {
+        return catalog_detail::elementwise(c_, f, in == catalog::inplace::yes, g);
+    }
+    std::unique_ptr<activation> prelu(std::size_t num_parameters, double init) {
+        c_.finish();
+        return std::make_unique<prelu_activation>(num_parameters, init);
+    }
+    std::unique_ptr<activation> rrelu_training(std::uint64_t seed, double lower, double upper) {
+        const bool in = c_.flag("inplace", false);
+        c_.finish();
+        return std::make_unique<rrelu_training_activation>(rrelu_noise{seed, 0, lower, upper}, in);
+    }
+    std::unique_ptr<activation> glu(std::ptrdiff_t dim) {
+        c_.finish();
+        return std::make_unique<reshaping_activation<glu_op>>(glu_op{dim});
+    }
+    std::unique_ptr<activation> maxout(std::size_t pieces, std::ptrdiff_t dim) {
+        c_.finish();
+        return std::make_unique<reshaping_activation<maxout_op>>(maxout_op{pieces, dim});
+    }
+
+private:
+    activation_config& c_;
+};
+
+// The registry's builtin types: catalog/list.hpp's entries.
 inline std::map<std::string, builder> builtin_activations() {
     std::map<std::string, builder> m;
-    m["Threshold"] = [](activation_config& c) {
-        const double t = c.number("threshold"), v = c.number("value");
-        return elementwise(c, threshold(x, t, v), true);
-    };
-    m["ReLU"] = [](activation_config& c) { return elementwise(c, relu(x), true, from_output::relu()); };
-    m["ReLU6"] = [](activation_config& c) { return elementwise(c, relu6(x), true, from_output::relu6()); };
-    m["Hardtanh"] = [](activation_config& c) {
-        const double lo = c.number("min_val", -1.0), hi = c.number("max_val", 1.0);
-        if (!(hi > lo)) c.fail("max_val must be greater than min_val, got min_val = " + std::to_string(lo) + " and max_val = " + std::to_string(hi));
-        return elementwise(c, hardtanh(x, lo, hi), true, from_output::hardtanh(lo, hi));
-    };
-    m["LeakyReLU"] = [](activation_config& c) -> std::unique_ptr<activation> {
-        const double slope = c.number("negative_slope", 0.01);
-        if (slope < 0) return elementwise(c, leaky_relu(x, slope), true);
-        return elementwise(c, leaky_relu(x, slope), true, from_output::leaky_relu(slope));
-    };
-    m["PReLU"] = [](activation_config& c) {
-        const long long n = c.integer("num_parameters", 1);
-        c.require(n >= 1, "num_parameters", "must be at least 1");
-        const double init = c.number("init", 0.25);
-        c.finish();
-        return std::unique_ptr<activation>(std::make_unique<prelu_activation>(static_cast<std::size_t>(n), init));
-    };
-    m["RReLU"] = [](activation_config& c) {
-        const double lower = c.number("lower", 1.0 / 8), upper = c.number("upper", 1.0 / 3);
-        c.require(lower <= upper, "upper", "upper must not be less than lower");
-        if (c.flag("training", false)) {
-            const long long seed = c.integer("seed", 0);
-            const bool in = c.flag("inplace", false);
-            c.finish();
-            return std::unique_ptr<activation>(std::make_unique<rrelu_training_activation>(
-                rrelu_noise{static_cast<std::uint64_t>(seed), 0, lower, upper}, in));
-        }
-        return elementwise(c, rrelu_eval(x, lower, upper), true);
-    };
-    m["ELU"] = [](activation_config& c) -> std::unique_ptr<activation> {
-        const double alpha = c.number("alpha", 1.0);
-        if (alpha < 0) return elementwise(c, elu(x, alpha), true);
-        return elementwise(c, elu(x, alpha), true, from_output::elu(alpha));
-    };
-    m["CELU"] = [](activation_config& c) {
-        const double alpha = c.number("alpha", 1.0);
-        c.require(alpha != 0, "alpha", "ZeroDivisionError: alpha cannot be 0 for CELU");
-        return elementwise(c, celu(x, alpha), true, from_output::celu(alpha));
-    };
-    m["SELU"] = [](activation_config& c) { return elementwise(c, selu(x), true, from_output::selu()); };
-    m["GELU"] = [](activation_config& c) -> std::unique_ptr<activation> {
-        const std::string approximate = c.text("approximate", "none");
-        if (approximate == "none") return elementwise(c, gelu(x), false);
-        if (approximate == "tanh") return elementwise(c, gelu_tanh(x), false);
-        c.require(false, "approximate", "must be \"none\" or \"tanh\"");
-        return nullptr;
-    };
-    m["Sigmoid"] = [](activation_config& c) { return elementwise(c, sigmoid(x), false, from_output::sigmoid()); };
-    m["Hardsigmoid"] = [](activation_config& c) { return elementwise(c, hardsigmoid(x), true); };
-    m["Tanh"] = [](activation_config& c) { return elementwise(c, tanh(x), false, from_output::tanh()); };
-    m["SiLU"] = [](activation_config& c) { return elementwise(c, silu(x), true); };
-    m["Mish"] = [](activation_config& c) { return elementwise(c, mish(x), true); };
-    m["Hardswish"] = [](activation_config& c) { return elementwise(c, hardswish(x), true); };
-    m["Softplus"] = [](activation_config& c) {
-        const double beta = c.number("beta", 1.0), t = c.number("threshold", 20.0);
-        c.require(beta != 0, "beta", "must not be 0 (softplus(beta x) / beta)");
-        return elementwise(c, softplus(x, beta, t), false);
-    };
-    m["LogSigmoid"] = [](activation_config& c) { return elementwise(c, logsigmoid(x), false); };
-    m["Softsign"] = [](activation_config& c) { return elementwise(c, softsign(x), false); };
-    m["Tanhshrink"] = [](activation_config& c) { return elementwise(c, tanhshrink(x), false); };
-    m["Softshrink"] = [](activation_config& c) {
-        const double l = c.number("lambd", 0.5);
-        c.require(l >= 0, "lambd", "lambda must be greater or equal to 0");
-        return elementwise(c, softshrink(x, l), false);
-    };
-    m["Hardshrink"] = [](activation_config& c) { return elementwise(c, hardshrink(x, c.number("lambd", 0.5)), false); };
-    m["GLU"] = [](activation_config& c) {
-        const long long dim = c.integer("dim", -1);
-        c.finish();
-        return std::unique_ptr<activation>(std::make_unique<reshaping_activation<glu_op>>(glu_op{static_cast<std::ptrdiff_t>(dim)}));
-    };
-    m["Maxout"] = [](activation_config& c) {
-        const long long pieces = c.integer("pieces", 2);
-        c.require(pieces >= 1, "pieces", "must be at least 1");
-        const long long dim = c.integer("dim", 1);
-        c.finish();
-        return std::unique_ptr<activation>(std::make_unique<reshaping_activation<maxout_op>>(maxout_op{static_cast<std::size_t>(pieces), static_cast<std::ptrdiff_t>(dim)}));
-    };
-    m["Squareplus"] = [](activation_config& c) {
-        const double b = c.number("b", 4.0);
-        c.require(b >= 0, "b", "must be at least 0");
-        return elementwise(c, squareplus(x, b), false);
-    };
-    m["SparsePlus"] = [](activation_config& c) { return elementwise(c, sparse_plus(x), false); };
+    catalog::for_each_entry([&](const auto& e) {
+        m[std::string(e.type)] = [build = e.build](activation_config& c) {
+            config_reader reader(c);
+            return build(reader);
+        };
+    });
     return m;
 }
 

@@ -55,9 +55,9 @@
 #include "contiguous.hpp"
 #include "glu.hpp"
 
-// Each pass's body, and the exp it calls, must inline into its loop (flatten below):
-// an out-of-line call spills the accumulators around every batch, which halved the speed.
-#define ACTDSL_LAMBDA_INLINE __attribute__((always_inline))
+// Each pass's body, and the exp it calls, must inline into its loop (flatten below, and
+// ACTDSL_LAMBDA_INLINE from config.hpp on the lambdas): an out-of-line call spills the
+// accumulators around every batch.
 
 namespace actdsl {
 namespace softmax_detail {

@@ -208,19 +208,21 @@ struct kernel_of {
     }
 };
 
-// Elements a thread must have at least before a pass is split across threads.
-#ifndef ACTDSL_PARALLEL_GRAIN
-#define ACTDSL_PARALLEL_GRAIN 65536
-#endif
+// Elements a thread must have at least before a pass is split across threads
+// (ACTDSL_PARALLEL_GRAIN, config.hpp).
 inline constexpr std::size_t parallel_grain = ACTDSL_PARALLEL_GRAIN;
 
 // The number of threads for a pass over n elements: 1 without OpenMP, inside a
-// parallel region, or below 2 x parallel_grain.
+// parallel region, or below 2 x parallel_grain; never more than the processors
+// OpenMP reports, whatever omp_get_max_threads() says (libomp returns garbage for
+// OMP_NUM_THREADS=abc or -3).
 inline int threads_for(std::size_t n) {
 #if defined(_OPENMP)
     if (omp_in_parallel()) return 1;
     const std::size_t most = std::max<std::size_t>(1, n / parallel_grain);
-    return static_cast<int>(std::min<std::size_t>(most, static_cast<std::size_t>(omp_get_max_threads())));
+    const int processors = std::max(1, omp_get_num_procs());
+    const int requested = std::clamp(omp_get_max_threads(), 1, processors);
+    return static_cast<int>(std::min<std::size_t>(most, static_cast<std::size_t>(requested)));
 #else
     (void)n;
     return 1;

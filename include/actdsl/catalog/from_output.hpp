@@ -12,6 +12,9 @@
 // keep x and call backward.
 #pragma once
 
+#include <array>
+#include <string_view>
+
 #include "../kernels/fused.hpp"
 #include "elementwise.hpp"
 
@@ -81,6 +84,9 @@ template <class G, class Y, class DY, class DX, parameter_value... B>
 void backward_from_output(const G& derivative_in_output, const Y& y, const DY& dy, DX&& dx, const B&... params) {
     static_assert(expression<G>, "actdsl::backward_from_output: the first argument is a derivative written in actdsl::output, "
                                  "such as actdsl::from_output::sigmoid()");
+    // The pass below is a forward pass over (y, dy): check here, so that a wrong shape is
+    // reported in backward_from_output's own words.
+    kernels::check_same_shape("backward_from_output", std::array<std::string_view, 3>{"y", "dy", "dx"}, y, dy, dx);
     forward(from_output_detail::gradient(derivative_in_output), inputs(output = y, kernels::incoming_gradient = dy),
             std::forward<DX>(dx), params...);
 }

@@ -21,6 +21,7 @@
 // compile time, iterated a handful of times per program (hana::for_each).
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -90,6 +91,7 @@ inline constexpr auto entries = boost::hana::make_tuple(
                                           [] { return from_output::hardtanh(); }})},
     entry{"LeakyReLU", "torch.nn", [](auto& c) {
               const double slope = c.number("negative_slope", 0.01);
+              c.require(!std::isnan(slope), "negative_slope", "must not be NaN");
               // A negative slope folds x < 0 onto y > 0: y no longer determines the derivative.
               if (slope < 0) return c.elementwise(leaky_relu(x, slope), inplace::yes);
               return c.elementwise(leaky_relu(x, slope), inplace::yes, from_output::leaky_relu(slope));
@@ -99,6 +101,7 @@ inline constexpr auto entries = boost::hana::make_tuple(
     entry{"PReLU", "torch.nn", [](auto& c) {
               const long long n = c.integer("num_parameters", 1);
               c.require(n >= 1, "num_parameters", "must be at least 1");
+              c.require(n <= 2147483647, "num_parameters", "is a channel count: at most 2147483647");
               const double init = c.number("init", 0.25);
               return c.prelu(static_cast<std::size_t>(n), init);
           },
@@ -115,6 +118,7 @@ inline constexpr auto entries = boost::hana::make_tuple(
           boost::hana::make_tuple(example{"rrelu_eval", [] { return rrelu_eval(x); }, R"({"type": "RReLU"})"})},
     entry{"ELU", "torch.nn", [](auto& c) {
               const double alpha = c.number("alpha", 1.0);
+              c.require(!std::isnan(alpha), "alpha", "must not be NaN");
               if (alpha < 0) return c.elementwise(elu(x, alpha), inplace::yes);
               return c.elementwise(elu(x, alpha), inplace::yes, from_output::elu(alpha));
           },

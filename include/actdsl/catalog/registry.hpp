@@ -72,6 +72,19 @@ private:
     }
 };
 
+namespace catalog_detail {
+// A config value as a message shows it: a scalar as JSON, cut to 40 characters; an
+// array or an object by its kind and size, never dumped (dumping a value nested
+// 100000 deep recurses once per level).
+inline std::string describe(const nlohmann::json& v) {
+    if (v.is_array()) return "an array of " + std::to_string(v.size()) + " elements";
+    if (v.is_object()) return "an object of " + std::to_string(v.size()) + " keys";
+    std::string text = v.dump();
+    if (text.size() > 40) text = text.substr(0, 37) + "...";
+    return text;
+}
+}  // namespace catalog_detail
+
 // The parameters of one config, read with PyTorch's names and defaults; finish()
 // rejects any key that no read asked for.
 class activation_config {
@@ -85,30 +98,30 @@ public:
     double number(const std::string& name, double fallback) { return has(name) ? number(name) : fallback; }
     double number(const std::string& name) {
         const nlohmann::json& v = get(name);
-        if (!v.is_number()) fail("parameter " + name + " must be a number, got " + v.dump());
+        if (!v.is_number()) fail("parameter " + name + " must be a number, got " + catalog_detail::describe(v));
         return v.get<double>();
     }
     long long integer(const std::string& name, long long fallback) {
         if (!has(name)) return fallback;
         const nlohmann::json& v = get(name);
-        if (!v.is_number_integer()) fail("parameter " + name + " must be an integer, got " + v.dump());
+        if (!v.is_number_integer()) fail("parameter " + name + " must be an integer, got " + catalog_detail::describe(v));
         return v.get<long long>();
     }
     bool flag(const std::string& name, bool fallback) {
         if (!has(name)) return fallback;
         const nlohmann::json& v = get(name);
-        if (!v.is_boolean()) fail("parameter " + name + " must be true or false, got " + v.dump());
+        if (!v.is_boolean()) fail("parameter " + name + " must be true or false, got " + catalog_detail::describe(v));
         return v.get<bool>();
     }
     std::string text(const std::string& name, const std::string& fallback) {
         if (!has(name)) return fallback;
         const nlohmann::json& v = get(name);
-        if (!v.is_string()) fail("parameter " + name + " must be a string, got " + v.dump());
+        if (!v.is_string()) fail("parameter " + name + " must be a string, got " + catalog_detail::describe(v));
         return v.get<std::string>();
     }
     // Throws "<type>: <name> = <value>: <rule>" unless ok.
     void require(bool ok, const std::string& name, const std::string& rule) {
-        if (!ok) fail("invalid " + name + " = " + (config_.contains(name) ? config_.at(name).dump() : "(default)") + ": " + rule);
+        if (!ok) fail("invalid " + name + " = " + (config_.contains(name) ? catalog_detail::describe(config_.at(name)) : "(default)") + ": " + rule);
     }
     void finish() const {
         for (const auto& [key, value] : config_.items())

@@ -160,7 +160,16 @@ inline bool supported(instruction_set s) { return kernels::cpu_supports(s); }
 // Kernels use at most this instruction set from now on (benchmarks and tests
 // compare them this way). A caller compiled for a better set still runs its own
 // kernel when no recorded kernel is within the limit.
-inline void set_instruction_set_limit(instruction_set s) { kernels::limit_cell().store(static_cast<int>(s)); }
+// A value that is not one of instruction_set's enumerators throws std::invalid_argument
+// and leaves the limit as it was.
+inline void set_instruction_set_limit(instruction_set s) {
+    const int v = static_cast<int>(s);
+    if (v < 0 || v >= static_cast<int>(kernels::instruction_set_names.size()))
+        throw std::invalid_argument("actdsl::dispatch::set_instruction_set_limit: " + std::to_string(v) +
+                                    " is not an instruction set; write one of instruction_set::baseline, sse4_2, "
+                                    "avx2, avx512");
+    kernels::limit_cell().store(v);
+}
 inline instruction_set instruction_set_limit() { return static_cast<instruction_set>(kernels::limit_cell().load()); }
 
 // The instruction set of the last kernel this thread ran.

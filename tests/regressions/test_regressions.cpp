@@ -2,9 +2,11 @@
 // crashed, read out of bounds or gave garbage must give a clear error and change nothing.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -12,7 +14,12 @@
 
 #include <actdsl/actdsl.hpp>
 #include <actdsl/catalog/registry.hpp>
+#include <actdsl/catalog/softmax.hpp>
 #include <nlohmann/json.hpp>
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xstrided_view.hpp>
+#include <xtensor/xview.hpp>
 
 using Catch::Matchers::Contains;
 
@@ -45,9 +52,10 @@ TEST_CASE("regression: a pass never asks for more threads than the machine's pro
 TEST_CASE("regression: a parameter nested 100000 levels deep is a clean error, not a stack overflow", "[regression]") {
     nlohmann::json deep = 1.0;
     for (int i = 0; i < 100000; ++i) deep = nlohmann::json::array({std::move(deep)});
-    const nlohmann::json config = {{"type", "ELU"}, {"alpha", deep}};
+    nlohmann::json config = {{"type", "ELU"}};
+    config["alpha"] = std::move(deep);  // moved: copying a json value recurses once per level
     CHECK_THROWS_WITH(actdsl::build_activation_layer(config),
-                      Contains("ELU: parameter alpha must be a number, got an array of 1 elements"));
+                      Contains("ELU: parameter alpha must be a number, got an array of size 1"));
     const nlohmann::json long_string = {{"type", "ELU"}, {"alpha", std::string(100000, 'a')}};
     try {
         actdsl::build_activation_layer(long_string);
@@ -79,4 +87,77 @@ TEST_CASE("regression: a NaN LeakyReLU slope or ELU alpha is reported as that pa
                       Contains("LeakyReLU: invalid negative_slope") && Contains("must not be NaN"));
     CHECK_THROWS_WITH(actdsl::build_activation_layer({{"type", "ELU"}, {"alpha", nan}}),
                       Contains("ELU: invalid alpha") && Contains("must not be NaN"));
+}
+
+namespace {
+// n floats of a smooth, signed ramp, and one more.
+std::vector<float> ramp(std::size_t n) {
+    std::vector<float> v(n + 1);
+    for (std::size_t i = 0; i < v.size(); ++i) v[i] = -8.0f + 16.0f * static_cast<float>(i) / static_cast<float>(n);
+    return v;
+}
+}  // namespace
+
+TEST_CASE("regression: an output that partly overlaps its input gets the values of separate arrays", "[regression]") {
+    using namespace actdsl;
+    for (const std::size_t n : {std::size_t{1000}, std::size_t{1} << 18}) {  // one thread and, with OpenMP, several
+        for (const int shift : {1, -1}) {
+            INFO("n = " << n << ", y starts " << shift << " element(s) after x");
+            std::vector<float> buffer = ramp(n);
+            auto whole = xt::adapt(buffer, std::vector<std::size_t>{n + 1});
+            const std::size_t xs = shift > 0 ? 0 : 1, ys = shift > 0 ? 1 : 0;
+            const xt::xarray<float> x_copy = xt::view(whole, xt::range(xs, xs + n));
+            xt::xarray<float> expected = xt::zeros_like(x_copy), expected_dx = xt::zeros_like(x_copy);
+            forward(silu(x), x_copy, expected);
+            const xt::xarray<float> dy = xt::ones_like(x_copy) * 0.5f;
+            backward(silu(x), x_copy, dy, expected_dx);
+
+            auto x_view = xt::view(whole, xt::range(xs, xs + n));
+            auto y_view = xt::view(whole, xt::range(ys, ys + n));
+            forward(silu(x), x_view, y_view);
+            CHECK(xt::all(xt::equal(xt::view(whole, xt::range(ys, ys + n)), expected)));
+
+            // backward with dx one element past x
+            buffer = ramp(n);
+            auto x_again = xt::view(whole, xt::range(xs, xs + n));
+            auto dx_view = xt::view(whole, xt::range(ys, ys + n));
+            backward(silu(x), x_again, dy, dx_view);
+            CHECK(xt::all(xt::equal(xt::view(whole, xt::range(ys, ys + n)), expected_dx)));
+        }
+    }
+    // Strided views one stride apart (x the even elements from 0, y from 2) and interleaved
+    // ones (y the odd elements), whose memory ranges overlap though no element is shared.
+    for (const std::size_t offset : {std::size_t{2}, std::size_t{1}}) {
+        std::vector<float> buffer = ramp(2003);
+        auto whole = xt::adapt(buffer, std::vector<std::size_t>{2004});
+        const xt::xarray<float> x_copy = xt::view(whole, xt::range(0, 2000, 2));
+        xt::xarray<float> expected = xt::zeros_like(x_copy);
+        forward(silu(x), x_copy, expected);
+        auto x_view = xt::view(whole, xt::range(0, 2000, 2));
+        auto y_view = xt::view(whole, xt::range(offset, offset + 2000, 2));
+        forward(silu(x), x_view, y_view);
+        INFO("y starts at element " << offset);
+        CHECK(xt::all(xt::equal(xt::view(whole, xt::range(offset, offset + 2000, 2)), expected)));
+    }
+    // In place, element for element, stays in place.
+    std::vector<float> buffer = ramp(999);
+    auto a = xt::adapt(buffer, std::vector<std::size_t>{1000});
+    const xt::xarray<float> before = a;
+    xt::xarray<float> expected = xt::zeros_like(before);
+    forward(silu(x), before, expected);
+    forward(silu(x), a, a);
+    CHECK(xt::all(xt::equal(a, expected)));
+}
+
+TEST_CASE("regression: softmax along the last axis with y one element past x", "[regression]") {
+    // Two contiguous 20 x 20 arrays over one buffer, the second one float further on.
+    std::vector<float> buffer = ramp(400);
+    const std::array<std::size_t, 2> shape{20, 20};
+    const xt::xarray<float> x_copy = xt::adapt(buffer.data(), 400, xt::no_ownership(), shape);
+    xt::xarray<float> expected = xt::zeros_like(x_copy);
+    actdsl::softmax(x_copy, expected, -1);
+    auto x_view = xt::adapt(buffer.data(), 400, xt::no_ownership(), shape);
+    auto y_view = xt::adapt(buffer.data() + 1, 400, xt::no_ownership(), shape);
+    actdsl::softmax(x_view, y_view, -1);
+    CHECK(xt::all(xt::equal(xt::adapt(buffer.data() + 1, 400, xt::no_ownership(), shape), expected)));
 }

@@ -77,8 +77,8 @@ namespace catalog_detail {
 // array or an object by its kind and size, never dumped (dumping a value nested
 // 100000 deep recurses once per level).
 inline std::string describe(const nlohmann::json& v) {
-    if (v.is_array()) return "an array of " + std::to_string(v.size()) + " elements";
-    if (v.is_object()) return "an object of " + std::to_string(v.size()) + " keys";
+    if (v.is_array()) return "an array of size " + std::to_string(v.size());
+    if (v.is_object()) return "an object with " + std::to_string(v.size()) + " keys";
     std::string text = v.dump();
     if (text.size() > 40) text = text.substr(0, 37) + "...";
     return text;

@@ -557,6 +557,13 @@ void check_shapes(std::string_view function, std::array<std::string_view, sizeof
     kernels::check_same_shape(function, names, arrays...);
 }
 
+// Whether an output shares memory with an input other than element for element: the
+// input is then read from a copy.
+template <class In, class Out>
+bool partly_shared(const In& in, const Out& out) {
+    return kernels::sharing_of(kernels::extent_of(in), kernels::extent_of(out)) == kernels::sharing::partial;
+}
+
 template <kind K, class X, class Y, class M>
 void forward(const X& x_in, Y&& y_out, std::ptrdiff_t dim, const M& mask) {
     using T = std::remove_cvref_t<typename std::remove_cvref_t<X>::value_type>;
@@ -574,6 +581,7 @@ void forward(const X& x_in, Y&& y_out, std::ptrdiff_t dim, const M& mask) {
     } else {
         check_shapes(name, {"x", "y"}, x_in, y_out);
         x = contiguous_input<T>(x_in, copy);
+        if (!copy && partly_shared(x_in, y_out)) x = copy.emplace(x_in).data();  // y would overwrite x unread
     }
     const geometry geo = split(x_in.shape(), axis);
     const auto kernel = select_kernel<pass::forward, K, T>();
@@ -597,7 +605,9 @@ void backward(const Y& y_in, const DY& dy_in, DX&& dx_out, std::ptrdiff_t dim, c
     } else {
         check_shapes(name, {"y", "dy", "dx"}, y_in, dy_in, dx_out);
         dy = contiguous_input<T>(dy_in, dy_copy);
+        if (!dy_copy && partly_shared(dy_in, dx_out)) dy = dy_copy.emplace(dy_in).data();
     }
+    if (!y_copy && partly_shared(y_in, dx_out)) y = y_copy.emplace(y_in).data();  // dx would overwrite y unread
     const geometry geo = split(y_in.shape(), axis);
     const auto kernel = select_kernel<pass::backward, K, T>();
     write_contiguous<T>(std::forward<DX>(dx_out), [&](T* dx) {

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -30,6 +31,7 @@
 #include <omp.h>
 #endif
 
+#include <xtensor/xarray.hpp>
 #include <xtensor/xexpression.hpp>
 
 #include "../evaluation/program.hpp"
@@ -85,6 +87,59 @@ auto contiguous_data(A& a) {
     } else {
         return static_cast<value_type_of<A>*>(nullptr);
     }
+}
+
+// Where a stored array's elements lie in memory: bytes [lo, hi), the address of its
+// first element and its strides. Empty (lo == hi) for an empty array or an expression
+// with no storage of its own.
+struct memory_extent {
+    static constexpr std::size_t max_rank = 32;
+    std::uintptr_t lo = 0, hi = 0, first = 0;
+    std::size_t rank = 0;
+    std::array<std::ptrdiff_t, max_rank> strides{};  // 0 where the dim has one element
+};
+
+template <class A>
+memory_extent extent_of(const A& a) {
+    memory_extent e;
+    if constexpr (requires { a.data(); a.strides(); a.data_offset(); }) {
+        if (a.size() == 0) return e;
+        const auto element = static_cast<std::ptrdiff_t>(sizeof(value_type_of<A>));
+        const auto& shape = a.shape();
+        const auto& strides = a.strides();
+        std::ptrdiff_t low = 0, high = 0;
+        e.rank = shape.size();
+        for (std::size_t d = 0; d < shape.size(); ++d) {
+            const auto stride = shape[d] == 1 ? std::ptrdiff_t{0} : static_cast<std::ptrdiff_t>(strides[d]);
+            const std::ptrdiff_t reach = stride * static_cast<std::ptrdiff_t>(shape[d] - 1);
+            (reach < 0 ? low : high) += reach;
+            if (d < memory_extent::max_rank) e.strides[d] = stride;
+        }
+        e.first = reinterpret_cast<std::uintptr_t>(a.data() + a.data_offset());
+        e.lo = e.first + static_cast<std::uintptr_t>(low * element);
+        e.hi = e.first + static_cast<std::uintptr_t>((high + 1) * element);
+    }
+    return e;
+}
+
+// How two arrays of one shape share memory: not at all, element for element (the same
+// first element and strides: in place), or partly.
+enum class sharing { apart, same_elements, partial };
+
+inline sharing sharing_of(const memory_extent& a, const memory_extent& b) {
+    if (a.lo == a.hi || b.lo == b.hi || a.hi <= b.lo || b.hi <= a.lo) return sharing::apart;
+    const bool same = a.first == b.first && a.rank == b.rank && a.rank <= memory_extent::max_rank && a.strides == b.strides;
+    return same ? sharing::same_elements : sharing::partial;
+}
+
+// Whether an output shares memory with an input other than element for element: the
+// pass must then write through a temporary.
+template <std::size_t NIn, std::size_t NOut>
+bool needs_temporary(const std::array<memory_extent, NIn>& ins, const std::array<memory_extent, NOut>& outs) {
+    for (const auto& o : outs)
+        for (const auto& in : ins)
+            if (sharing_of(o, in) == sharing::partial) return true;
+    return false;
 }
 
 // Evaluates one batch and hands each output to store(k, value). With a Fallback,
@@ -327,6 +382,21 @@ void run(std::string_view function, const Names& names, const Program& p, const 
     using T = value_type_of<std::tuple_element_t<0, Ins>>;
     constexpr std::size_t NIn = std::tuple_size_v<Ins>, NOut = std::tuple_size_v<Outs>;
     std::apply([&](const auto&... a) { std::apply([&](const auto&... b) { check_same_shape(function, names, a..., b...); }, outs); }, ins);
+    const auto in_extents = std::apply([](const auto&... a) { return std::array<memory_extent, NIn>{extent_of(a)...}; }, ins);
+    const auto out_extents = std::apply([](const auto&... a) { return std::array<memory_extent, NOut>{extent_of(a)...}; }, outs);
+    if (needs_temporary(in_extents, out_extents)) {
+        // An output that partly overlaps an input (shifted, or interleaved through strides):
+        // compute into fresh arrays, then copy, so that every element reads its input first.
+        std::array<xt::xarray<T>, NOut> fresh;
+        for (auto& f : fresh) f = xt::xarray<T>::from_shape(std::get<0>(ins).shape());
+        run(function, names, p, ins, [&]<std::size_t... K>(std::index_sequence<K...>) {
+            return std::forward_as_tuple(fresh[K]...);
+        }(std::make_index_sequence<NOut>{}), sums);
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            ((std::get<K>(outs) = fresh[K]), ...);
+        }(std::make_index_sequence<NOut>{});
+        return;
+    }
     const std::size_t n = std::get<0>(ins).size();
     const auto in_ptrs = std::apply([](const auto&... a) { return std::array<const T*, NIn>{contiguous_data(a)...}; }, ins);
     const auto out_ptrs = std::apply([](auto&... a) { return std::array<T*, NOut>{contiguous_data(a)...}; }, outs);

@@ -18,7 +18,7 @@ files = [root / "README.md", root / "CHANGELOG.md", root / "CONTRIBUTING.md", *s
 
 # Words that narrate history instead of describing the code (docs/design-notes.md
 # keeps measured alternatives, with their commits; git log keeps the story).
-narration = [r"\bsession \d+", r"\bthrowaway\b", r"\bthe issue\b", r"\bissue notes\b", r"\.\./shared",
+narration = [r"\bsession \d+", r"\bthrowaway\b", r"\bthe issue\b", r"\bissue notes\b",
              r"\btried and dropped\b", r"\bused to be\b"]
 
 link = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
@@ -80,7 +80,9 @@ for f in files:
             continue
         path, _, anchor = target.partition("#")
         dest = (f.parent / path).resolve() if path else f
-        if not dest.exists():
+        if root.resolve() not in (dest, *dest.parents):
+            problems.append(f"{f.relative_to(root)}: link to {target}: outside the repository")
+        elif not dest.exists():
             problems.append(f"{f.relative_to(root)}: link to {target}: no such file")
         elif anchor and dest.suffix == ".md" and anchor not in anchors(dest):
             problems.append(f"{f.relative_to(root)}: link to {target}: no heading #{anchor}")

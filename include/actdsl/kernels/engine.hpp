@@ -143,18 +143,22 @@ bool needs_temporary(const std::array<memory_extent, NIn>& ins, const std::array
 }
 
 // Evaluates one batch and hands each output to store(k, value). With a Fallback,
-// Plan is the fast plan whose last root is its guard: a batch where any lane fails
-// the guard (NaN included) is evaluated again with Fallback, the exact plan.
+// Plan is the fast plan whose last root is its guard: where a lane fails the guard
+// (NaN included), the batch is evaluated again with Fallback, the exact plan, and
+// that lane takes the exact plan's values while the others keep the fast plan's.
+// So an element's result depends on its own inputs only, never on its neighbours
+// in the batch, and strided, transposed and contiguous calls give the same bits.
 template <class Plan, class Fallback, class Env, class Store>
 ACTDSL_INLINE void evaluate_batch(const Env& env, const Store& store) {
     using batch = typename Env::value_type;
     using T = math::element_t<batch>;
     const auto s = evaluation::run_plan<Plan, batch>(env);
     if constexpr (!std::is_void_v<Fallback>) {
-        const batch guard = s[Plan::root_slot.back()];
-        if (xsimd::any(!(guard >= batch(evaluation::fast_sigmoid_limit<T>)))) [[unlikely]] {
+        const auto fast = s[Plan::root_slot.back()] >= batch(evaluation::fast_sigmoid_limit<T>);
+        if (!xsimd::all(fast)) [[unlikely]] {
             const auto t = evaluation::run_plan<Fallback, batch>(env);
-            for (std::size_t k = 0; k < Fallback::root_slot.size(); ++k) store(k, t[Fallback::root_slot[k]]);
+            for (std::size_t k = 0; k < Fallback::root_slot.size(); ++k)
+                store(k, xsimd::select(fast, s[Plan::root_slot[k]], t[Fallback::root_slot[k]]));
             return;
         }
     }

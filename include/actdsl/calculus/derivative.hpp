@@ -85,7 +85,10 @@ template <class U> inline constexpr int mish_factor<node<ops::mul, node<ops::tan
 template <class N, class V>
 constexpr auto d_node(const N& n, V v) {
     using Op = typename N::op;
-    if constexpr (mish_factor<N> != 0) {
+    if constexpr (is_literal_is_v<N>) {                                                     // each branch its own derivative
+        const auto& [s, stable, written] = n.args;
+        return node<Op, std::remove_cvref_t<decltype(s)>, decltype(d(stable, v)), decltype(d(written, v))>{{s, d(stable, v), d(written, v)}};
+    } else if constexpr (mish_factor<N> != 0) {
         const auto& u = arg<mish_factor<N> - 1>(n);
         return make(ops::mul{}, mish_slope(u), d(u, v));
     } else if constexpr (std::is_same_v<Op, ops::add> || std::is_same_v<Op, ops::sub>) {            // (a ± b)' = a' ± b'

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <numeric>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "../expression/operators.hpp"
 
@@ -31,6 +33,11 @@ template <class A, class B> inline constexpr bool is_scaled<node<ops::mul, A, B>
 template <class E> inline constexpr bool has_rational_coefficient = false;
 template <class A, class B> inline constexpr bool has_rational_coefficient<node<ops::mul, A, B>> = is_rational_v<A>;
 
+// 1 + u or u + 1: the position of u plus one, else 0.
+template <class E> inline constexpr std::size_t one_plus = 0;
+template <class U> inline constexpr std::size_t one_plus<node<ops::add, constant<1>, U>> = 2;
+template <class U> inline constexpr std::size_t one_plus<node<ops::add, U, constant<1>>> = 1;
+
 // Exact rational arithmetic; overflow is a compile error, never a wrong constant.
 struct ratio {
     std::int64_t num, den;
@@ -54,7 +61,23 @@ consteval std::int64_t checked_add(std::int64_t a, std::int64_t b) {
 template <ratio R>
 constexpr auto to_constant() { return constant<R.num, R.den>{}; }
 
+// How many literal_is nodes a tree holds: a rule stops making them past two, so a tree
+// is built for at most four combinations of its literals.
+template <class E> inline constexpr std::size_t literal_tests = 0;
+template <class Op, class... A> inline constexpr std::size_t literal_tests<node<Op, A...>> = (literal_tests<A> + ... + 0);
+template <std::int64_t N, std::int64_t D, class... A>
+inline constexpr std::size_t literal_tests<node<ops::literal_is<N, D>, A...>> = 1 + (literal_tests<A> + ... + 0);
+
 }  // namespace rules
+
+// A rule that needs the constant N/D where the user wrote the plain number s:
+// stable, the rule's result (built with the constant), where s equals N/D at run time;
+// written, the node as the user wrote it, otherwise (ops::literal_is).
+template <std::int64_t N, std::int64_t D = 1, class Stable, class Written>
+constexpr auto if_literal_is(const scalar& s, const Stable& stable, const Written& written) {
+    if constexpr (rules::literal_tests<Written> >= 2) return written;
+    else return node<ops::literal_is<N, D>, scalar, Stable, Written>{{s, stable, written}};
+}
 
 // The generic case: no rule applies.
 template <class Op, class... A>
@@ -84,6 +107,15 @@ constexpr auto make(ops::add, const expression auto& a, const expression auto& b
     else if constexpr (std::is_same_v<A, scalar> && std::is_same_v<B, scalar>) return scalar{a.value + b.value};
     else if constexpr (rules::is_one<A> && is_op_v<B, ops::tanh>) return one_plus_tanh<false>(arg<0>(b));
     else if constexpr (rules::is_one<B> && is_op_v<A, ops::tanh>) return one_plus_tanh<false>(arg<0>(a));
+    else if constexpr (rules::is_one<A> && is_op_v<B, ops::erf>)                                // 1 + erf(u) = erfc(-u): no
+        return make(ops::erfc{}, make(ops::neg{}, arg<0>(b)));                                  // cancellation where erf(u) nears -1
+    else if constexpr (rules::is_one<B> && is_op_v<A, ops::erf>) return make(ops::erfc{}, make(ops::neg{}, arg<0>(a)));
+    else if constexpr (std::is_same_v<A, scalar> && (is_op_v<B, ops::tanh> || is_op_v<B, ops::erf>))  // the same, for a
+        return if_literal_is<1>(a, make(ops::add{}, c<1>, b), node<ops::add, A, B>{{a, b}});           // plain 1
+    else if constexpr (std::is_same_v<B, scalar> && (is_op_v<A, ops::tanh> || is_op_v<A, ops::erf>))
+        return if_literal_is<1>(b, make(ops::add{}, a, c<1>), node<ops::add, A, B>{{a, b}});
+    else if constexpr (rules::is_minus_one<A> && is_op_v<B, ops::exp>) return make(ops::expm1{}, arg<0>(b));  // -1 + exp(u) = expm1(u)
+    else if constexpr (rules::is_minus_one<B> && is_op_v<A, ops::exp>) return make(ops::expm1{}, arg<0>(a));
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::sub{}, a, arg<0>(b));             // a + -b = a - b
     else if constexpr (is_op_v<A, ops::neg>) return make(ops::sub{}, b, arg<0>(a));             // -a + b = b - a
     else if constexpr (rules::same_stateless<A, B>) return make(ops::mul{}, c<2>, a);           // a + a = 2a
@@ -100,6 +132,13 @@ constexpr auto make(ops::sub, const expression auto& a, const expression auto& b
     else if constexpr (std::is_same_v<A, scalar> && std::is_same_v<B, scalar>) return scalar{a.value - b.value};
     else if constexpr (rules::same_stateless<A, B>) return c<0>;                                // a - a = 0
     else if constexpr (rules::is_one<A> && is_op_v<B, ops::tanh>) return one_plus_tanh<true>(arg<0>(b));
+    else if constexpr (rules::is_one<A> && is_op_v<B, ops::erf>) return make(ops::erfc{}, arg<0>(b));  // 1 - erf(u) = erfc(u)
+    else if constexpr (rules::is_one<B> && is_op_v<A, ops::exp>)                                // exp(u) - 1 = expm1(u): exact
+        return make(ops::expm1{}, arg<0>(a));                                                   // near u = 0, where exp(u) - 1 cancels
+    else if constexpr (std::is_same_v<A, scalar> && (is_op_v<B, ops::tanh> || is_op_v<B, ops::erf>))  // the same, for a
+        return if_literal_is<1>(a, make(ops::sub{}, c<1>, b), node<ops::sub, A, B>{{a, b}});           // plain 1
+    else if constexpr (std::is_same_v<B, scalar> && is_op_v<A, ops::exp>)
+        return if_literal_is<1>(b, make(ops::sub{}, a, c<1>), node<ops::sub, A, B>{{a, b}});
     else if constexpr (is_stateless_v<A> && std::is_same_v<B, node<ops::tanh, A>>)
         return node<ops::tanhshrink, A>{{a}};                                                  // a - tanh(a): no cancellation
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::add{}, a, arg<0>(b));             // a - -b = a + b
@@ -122,10 +161,34 @@ constexpr auto make(ops::mul, const expression auto& a, const expression auto& b
         return make(ops::mul{}, make(ops::mul{}, a, arg<0>(b)), arg<1>(b));                     // and 2 (3 pi) = 6 pi
     else if constexpr (rules::is_scaled<A> && rules::is_scaled<B>)                              // (p a)(q b) = (pq)(ab):
         return make(ops::mul{}, make(ops::mul{}, arg<0>(a), arg<0>(b)), make(ops::mul{}, arg<1>(a), arg<1>(b)));  // 0.5x 2s(t) = x s(t)
+    else if constexpr (rules::same_stateless<A, B>) return make(ops::pow<2>{}, a);              // a a = a^2
     else if constexpr (is_op_v<A, ops::neg>) return make(ops::neg{}, make(ops::mul{}, arg<0>(a), b));  // (-a)b = -(ab)
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::neg{}, make(ops::mul{}, a, arg<0>(b)));   // a(-b) = -(ab)
     else return node<ops::mul, A, B>{{a, b}};
 }
+
+// s + u or u + s with a literal scalar s, u an Op node (any node for Op = void).
+template <class E, class Op> inline constexpr bool is_literal_plus = false;
+template <class U, class Op> inline constexpr bool is_literal_plus<node<ops::add, scalar, U>, Op> = std::is_void_v<Op> || is_op_v<U, Op>;
+template <class U, class Op> inline constexpr bool is_literal_plus<node<ops::add, U, scalar>, Op> =
+    !std::is_same_v<U, scalar> && (std::is_void_v<Op> || is_op_v<U, Op>);
+template <class A>
+constexpr const scalar& literal_of(const A& a) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(arg<0>(a))>, scalar>) return arg<0>(a);
+    else return arg<1>(a);
+}
+template <class A>
+constexpr const auto& term_of(const A& a) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(arg<0>(a))>, scalar>) return arg<1>(a);
+    else return arg<0>(a);
+}
+
+template <class A> inline constexpr bool is_one_plus_exp = false;  // 1 + exp(v) or exp(v) + 1
+template <class V> inline constexpr bool is_one_plus_exp<node<ops::add, constant<1>, node<ops::exp, V>>> = true;
+template <class V> inline constexpr bool is_one_plus_exp<node<ops::add, node<ops::exp, V>, constant<1>>> = true;
+// The exp(v) of 1 + exp(v).
+template <class A>
+constexpr const auto& exp_term(const A& a) { return arg<rules::one_plus<A> - 1>(a); }
 
 constexpr auto make(ops::div, const expression auto& a, const expression auto& b) {
     using A = std::remove_cvref_t<decltype(a)>;
@@ -137,6 +200,10 @@ constexpr auto make(ops::div, const expression auto& a, const expression auto& b
     else if constexpr (rules::is_rational<B>)                                                   // a / (p/q) = (q/p) a
         return make(ops::mul{}, rules::to_constant<rules::reduce(B::den, B::num)>(), a);
     else if constexpr (rules::same_stateless<A, B>) return c<1>;                                // a / a = 1
+    else if constexpr (is_one_plus_exp<B>)                                                      // a / (1 + exp(v)) = a sigmoid(-v):
+        return make(ops::mul{}, a, make(ops::sigmoid{}, make(ops::neg{}, arg<0>(exp_term(b))))); // no overflow of exp(v)
+    else if constexpr (is_literal_plus<B, ops::exp>)                                            // the same, for a plain 1
+        return if_literal_is<1>(literal_of(b), make(ops::div{}, a, make(ops::add{}, c<1>, term_of(b))), node<ops::div, A, B>{{a, b}});
     else if constexpr (is_op_v<A, ops::neg>) return make(ops::neg{}, make(ops::div{}, arg<0>(a), b));   // (-a)/b = -(a/b)
     else return node<ops::div, A, B>{{a, b}};
 }
@@ -190,17 +257,14 @@ constexpr auto make(ops::log1p, const expression auto& a) {
     else return node<ops::log1p, A>{{a}};
 }
 
-template <class A> inline constexpr bool is_one_plus_exp = false;  // 1 + exp(u) or exp(u) + 1
-template <class U> inline constexpr bool is_one_plus_exp<node<ops::add, constant<1>, node<ops::exp, U>>> = true;
-template <class U> inline constexpr bool is_one_plus_exp<node<ops::add, node<ops::exp, U>, constant<1>>> = true;
-
 constexpr auto make(ops::log, const expression auto& a) {
     using A = std::remove_cvref_t<decltype(a)>;
     if constexpr (rules::is_one<A>) return c<0>;
-    else if constexpr (is_one_plus_exp<A>) {                                                    // log(1 + exp(u)) = softplus(u)
-        if constexpr (is_op_v<std::remove_cvref_t<decltype(arg<0>(a))>, ops::exp>) return make(ops::log1p{}, arg<0>(a));
-        else return make(ops::log1p{}, arg<1>(a));
-    } else if constexpr (is_op_v<A, ops::sigmoid>)                                              // log(sigmoid(u)) = -softplus(-u)
+    else if constexpr (rules::one_plus<A> != 0)                                                 // log(1 + u) = log1p(u), so
+        return make(ops::log1p{}, arg<rules::one_plus<A> - 1>(a));                              // log(1 + exp(u)) = softplus(u)
+    else if constexpr (is_literal_plus<A, void>)                                                // the same, for a plain 1
+        return if_literal_is<1>(literal_of(a), make(ops::log1p{}, term_of(a)), node<ops::log, A>{{a}});
+    else if constexpr (is_op_v<A, ops::sigmoid>)                                              // log(sigmoid(u)) = -softplus(-u)
         return make(ops::neg{}, make(ops::softplus{}, make(ops::neg{}, arg<0>(a))));
     else return node<ops::log, A>{{a}};
 }
@@ -220,11 +284,51 @@ constexpr auto one_plus_tanh(const U& u) {
     else return make(ops::mul{}, c<2>, make(ops::sigmoid{}, two_u));
 }
 
-// simplify(e): e rebuilt bottom-up through the rules above.
+template <bool First, class A, class B>
+constexpr const auto& pick(const A& a, const B& b) {
+    if constexpr (First) return a;
+    else return b;
+}
+
+// make(op, a...), with a literal_is among a... moved above op: op(literal_is(s, p, q), b)
+// = literal_is(s, op(p, b), op(q, b)), so that rules see through it (x * tanh(log(1 + exp(x)))
+// reaches mish's form where the 1 is a plain number).
+template <bool... B>
+constexpr std::size_t first_true() {
+    constexpr bool b[] = {B..., true};
+    std::size_t i = 0;
+    while (!b[i]) ++i;
+    return i;
+}
+
+template <class Op, class... A>
+constexpr auto make_through_literals(Op op, const A&... a) {
+    constexpr std::size_t p = first_true<is_literal_is_v<A>...>();
+    if constexpr (p == sizeof...(A) || is_literal_is_v<node<Op, A...>>) {
+        return make(op, a...);
+    } else {
+        const auto all = std::forward_as_tuple(a...);
+        const auto& test = std::get<p>(all);
+        const auto with = [&](const auto& branch) {
+            return [&]<std::size_t... I>(std::index_sequence<I...>) {
+                return make_through_literals(op, pick<I == p>(branch, std::get<I>(all))...);
+            }(std::index_sequence_for<A...>{});
+        };
+        const auto stable = with(arg<1>(test));
+        const auto written = with(arg<2>(test));
+        using Test = std::remove_cvref_t<decltype(test)>;
+        return node<typename Test::op, std::remove_cvref_t<decltype(arg<0>(test))>, std::remove_cvref_t<decltype(stable)>,
+                    std::remove_cvref_t<decltype(written)>>{{arg<0>(test), stable, written}};
+    }
+}
+
+// simplify(e): e rebuilt bottom-up through the rules above. A literal test's branches
+// were built through them already; rebuilding the written one would test its literal again.
 template <expression E>
 constexpr auto simplify(const E& e) {
-    if constexpr (requires { typename E::op; })
-        return apply_args([](const auto&... a) { return make(typename E::op{}, simplify(a)...); }, e);
+    if constexpr (is_literal_is_v<E>) return e;
+    else if constexpr (requires { typename E::op; })
+        return apply_args([](const auto&... a) { return make_through_literals(typename E::op{}, simplify(a)...); }, e);
     else return e;
 }
 

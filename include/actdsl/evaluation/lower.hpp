@@ -15,12 +15,19 @@ namespace actdsl::evaluation {
 
 // ---- stable ------------------------------------------------------------------
 
+// 1 / (1 + e), built as written: make() would turn it back into a sigmoid.
+template <class E>
+constexpr auto reciprocal_of_one_plus(const E& e) {
+    const auto d = make(ops::add{}, c<1>, e);
+    return node<ops::div, constant<1>, std::remove_cvref_t<decltype(d)>>{{c<1>, d}};
+}
+
 // sigmoid(u) = u >= 0 ? r : e r with e = exp(-|u|), r = 1 / (1 + e).
 // sigmoid(u) and sigmoid(-u) (every sigmoid derivative) then share e and r: one exp, one division.
 template <class U>
 constexpr auto lower_sigmoid(const U& u) {
     const auto e = make(ops::exp{}, make(ops::neg{}, make(ops::abs{}, u)));
-    const auto r = make(ops::div{}, c<1>, make(ops::add{}, c<1>, e));
+    const auto r = reciprocal_of_one_plus(e);
     return make(ops::where{}, make(ops::greater_equal{}, u, c<0>), r, make(ops::mul{}, e, r));
 }
 
@@ -49,6 +56,16 @@ template <class U> inline constexpr bool is_gate<node<ops::sigmoid, U>> = true;
 template <class U> inline constexpr bool is_gate<node<ops::tanh_softplus, U>> = true;
 template <class U> inline constexpr bool is_gate<node<ops::exp, U>> = true;
 template <class U> inline constexpr bool is_gate<node<ops::erfc, U>> = true;
+template <class U> inline constexpr bool is_gate<node<ops::softplus, U>> = true;
+// A function f of a gate g, with f(0) = 0 and |f(g)| below a power of g near 0, is a gate:
+// it decays as fast (x tanh(exp(x)), x erf(softplus(x)), x tanh(log1p(sigmoid(x)))).
+template <class G> inline constexpr bool is_gate<node<ops::tanh, G>> = is_gate<G>;
+template <class G> inline constexpr bool is_gate<node<ops::log1p, G>> = is_gate<G>;
+template <class G> inline constexpr bool is_gate<node<ops::expm1, G>> = is_gate<G>;
+template <class G> inline constexpr bool is_gate<node<ops::erf, G>> = is_gate<G>;
+template <class G> inline constexpr bool is_gate<node<ops::sin, G>> = is_gate<G>;
+template <class G> inline constexpr bool is_gate<node<ops::sqrt, G>> = is_gate<G>;
+template <int N, class G> inline constexpr bool is_gate<node<ops::pow<N>, G>> = N > 0 && is_gate<G>;
 template <class A, class B> inline constexpr bool is_gate<node<ops::mul, A, B>> = is_gate<A> || is_gate<B>;
 template <class A, class B> inline constexpr bool is_gate<node<ops::div, A, B>> = is_gate<A>;
 template <class A> inline constexpr bool is_gate<node<ops::neg, A>> = is_gate<A>;
@@ -80,7 +97,10 @@ constexpr auto lower_product(const A& a, const B& b) {
     using LA = std::remove_cvref_t<decltype(la)>;
     using LB = std::remove_cvref_t<decltype(lb)>;
     const auto product = make(ops::mul{}, la, lb);
-    if constexpr (is_gate<B> && !finite_where_gate_is_zero<LA, LB>) return make(ops::where{}, make(ops::equal{}, lb, c<0>), lb, product);
+    if constexpr (is_gate<A> && is_gate<B> && !finite_where_gate_is_zero<LA, LB> && !finite_where_gate_is_zero<LB, LA>)
+        // Two gates: either may be 0 where the other overflows (tanh(exp(x))' = 4 s(2e) s(-2e) e, e = exp(x)).
+        return make(ops::where{}, make(ops::equal{}, la, c<0>), la, make(ops::where{}, make(ops::equal{}, lb, c<0>), lb, product));
+    else if constexpr (is_gate<B> && !finite_where_gate_is_zero<LA, LB>) return make(ops::where{}, make(ops::equal{}, lb, c<0>), lb, product);
     else if constexpr (is_gate<A> && !finite_where_gate_is_zero<LB, LA>) return make(ops::where{}, make(ops::equal{}, la, c<0>), la, product);
     else return product;
 }
@@ -125,7 +145,7 @@ constexpr auto lower_sigmoid_fast(const U& u) {
     // The guard keeps u >= limit (and |u| <= -limit for sigmoid(-u)): an E below the
     // smallest normal number only ever meets 1 + E, so xsimd's flush to 0 is harmless.
     const auto big_e = make(ops::exp_flushing{}, make(ops::neg{}, lower_fast(exp_argument(u))));
-    const auto r = make(ops::div{}, c<1>, make(ops::add{}, c<1>, big_e));
+    const auto r = reciprocal_of_one_plus(big_e);
     if constexpr (is_op_v<U, ops::neg>) return make(ops::mul{}, big_e, r);
     else return r;
 }

@@ -97,18 +97,120 @@ struct plans_of {
 
 // Roots use variables Vars... (input<0>, input<1>, ...) and the numbered scalars.
 template <class... Vars, std::size_t S, class... Bindings, class... Roots>
-constexpr auto make_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, const Roots&... roots) {
-    static_assert((is_binding_v<Bindings> && ...),
-                  "actdsl: the arguments after the arrays must be parameter values written `name = value`, e.g. beta = 1.0");
-    using plans = plans_of<decltype(bind_variables<Vars...>(bind_parameters<S, Bindings...>(roots)))...>;
+constexpr auto make_one_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, const Roots&...) {
+    using plans = plans_of<decltype(bind_variables<Vars...>(bind_parameters<S, Bindings...>(Roots{})))...>;
     program<typename plans::safe, typename plans::fast, S + sizeof...(Bindings)> p{};
     std::copy(scalars.begin(), scalars.end(), p.uniforms.begin());
     std::apply([&](const auto&... b) { std::size_t k = S; ((p.uniforms[k++] = b.value), ...); }, bindings);
     return p;
 }
 
+// ---- literals tested at run time (ops::literal_is) ----------------------------
+
+// A test: is the literal uniform<I> equal to N/D?
+template <std::size_t I, std::int64_t N, std::int64_t D>
+struct literal_test {
+    static bool holds(const double* uniforms) { return uniforms[I] == static_cast<double>(N) / static_cast<double>(D); }
+};
+template <class Acc, class E>
+struct add_literal_tests {
+    using type = Acc;
+};
+template <class Acc, class Op, class... A>
+struct add_literal_tests<Acc, node<Op, A...>> {
+    using type = typename fold_types<add_literal_tests, Acc, A...>::type;
+};
+template <class Acc, std::int64_t N, std::int64_t D, std::size_t I, class A, class B>
+struct add_literal_tests<Acc, node<ops::literal_is<N, D>, uniform<I>, A, B>> {
+    using type = typename fold_types<add_literal_tests, typename append_unique<Acc, literal_test<I, N, D>>::type, A, B>::type;
+};
+
+// E with each test's node replaced by its stable branch where bit k of Mask is set
+// (k the test's place in Tests), by the written one elsewhere.
+template <std::size_t Mask, class Tests, class E>
+constexpr auto resolve(const E& e) {
+    if constexpr (requires { typename E::op; }) {
+        if constexpr (is_literal_is_v<E>) {
+            using test = literal_test<leaf_index_v<std::remove_cvref_t<decltype(arg<0>(e))>>, E::op::num, E::op::den>;
+            constexpr std::size_t k = index_in<test>(Tests{});  // Tests::size for a test past the limit: as written
+            if constexpr (k < Tests::size && ((Mask >> k) & 1u)) return resolve<Mask, Tests>(arg<1>(e));
+            else return resolve<Mask, Tests>(arg<2>(e));
+        } else {
+            return apply_args([](const auto&... a) { return node<typename E::op, decltype(resolve<Mask, Tests>(a))...>{{resolve<Mask, Tests>(a)...}}; }, e);
+        }
+    } else {
+        return e;
+    }
+}
+
+// One program per combination of the tests' outcomes; index picks the one the
+// literals' values call for.
+template <class... Programs>
+struct program_choice {
+    std::size_t index;
+    std::tuple<Programs...> programs;
+    template <class F>
+    decltype(auto) visit(F&& f) const {
+        return [&]<std::size_t... K>(std::index_sequence<K...>) {
+            using R = decltype(f(std::get<0>(programs)));
+            if constexpr (std::is_void_v<R>) (void)((index == K ? (f(std::get<K>(programs)), true) : false) || ...);
+            else {
+                R r{};
+                (void)((index == K ? (r = f(std::get<K>(programs)), true) : false) || ...);
+                return r;
+            }
+        }(std::index_sequence_for<Programs...>{});
+    }
+};
+template <class T> inline constexpr bool is_program_choice_v = false;
+template <class... P> inline constexpr bool is_program_choice_v<program_choice<P...>> = true;
+
+// At most this many tests get a program each way (2^3 programs); further ones keep
+// the formula as written.
+inline constexpr std::size_t max_literal_tests = 3;
+template <class List, class Kept = type_list<>>
+struct first_tests {
+    using type = Kept;
+};
+template <class T0, class... Ts, class... Kept>
+    requires(sizeof...(Kept) < max_literal_tests)
+struct first_tests<type_list<T0, Ts...>, type_list<Kept...>> {
+    using type = typename first_tests<type_list<Ts...>, type_list<Kept..., T0>>::type;
+};
+
+template <class... Tests>
+std::size_t literal_outcomes(type_list<Tests...>, const double* uniforms) {
+    std::size_t index = 0, bit = 1;
+    ((index |= Tests::holds(uniforms) ? bit : 0, bit <<= 1), ...);
+    return index;
+}
+
+template <std::size_t Mask, class Tests, class... Vars, std::size_t S, class... Bindings, class... Roots>
+constexpr auto make_resolved_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, type_list<Roots...>) {
+    return make_one_program<Vars...>(scalars, bindings, resolve<Mask, Tests>(Roots{})...);
+}
+
+template <class... Vars, std::size_t S, class... Bindings, class... Roots>
+constexpr auto make_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, const Roots&...) {
+    static_assert((is_binding_v<Bindings> && ...),
+                  "actdsl: the arguments after the arrays must be parameter values written `name = value`, e.g. beta = 1.0");
+    using tests = typename first_tests<typename fold_types<add_literal_tests, type_list<>, Roots...>::type>::type;
+    if constexpr (tests::size == 0) {
+        return make_one_program<Vars...>(scalars, bindings, Roots{}...);
+    } else {
+        return [&]<std::size_t... M>(std::index_sequence<M...>) {
+            using roots = type_list<Roots...>;
+            return program_choice<decltype(make_resolved_program<M, tests, Vars...>(scalars, bindings, roots{}))...>{
+                literal_outcomes(tests{}, scalars.data()), {make_resolved_program<M, tests, Vars...>(scalars, bindings, roots{})...}};
+        }(std::make_index_sequence<std::size_t{1} << tests::size>{});
+    }
+}
+
 template <class Program, class T, std::size_t NIn>
 inline auto run_program(const Program& p, const std::array<T, NIn>& inputs) {
+    if constexpr (is_program_choice_v<Program>) {
+        return p.visit([&](const auto& q) { return run_program(q, inputs); });
+    } else {
     using plan_type = typename Program::plan_type;
     environment<T, NIn, std::tuple_size_v<decltype(p.uniforms)>> env{inputs, {}};
     for (std::size_t k = 0; k < p.uniforms.size(); ++k) env.uniforms[k] = T(static_cast<math::element_t<T>>(p.uniforms[k]));
@@ -116,6 +218,7 @@ inline auto run_program(const Program& p, const std::array<T, NIn>& inputs) {
     std::array<T, plan_type::root_slot.size()> out;
     for (std::size_t k = 0; k < out.size(); ++k) out[k] = s[plan_type::root_slot[k]];
     return out;
+    }
 }
 
 }  // namespace evaluation

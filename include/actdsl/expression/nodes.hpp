@@ -157,6 +157,20 @@ ACTDSL_CALL(where, "where")
 ACTDSL_CALL(softplus, "softplus")            // log(1 + exp(u))
 ACTDSL_CALL(tanh_softplus, "tanh_softplus")  // tanh(softplus(u)), mish's gate
 ACTDSL_CALL(tanhshrink, "tanhshrink")        // u - tanh(u), summed as a series near 0
+// literal_is<N, D>(s, a, b): a where the literal scalar s equals N/D, else b. The
+// simplifier makes it where a rule needs a constant and the user wrote a plain number
+// (log(1 + exp(x)): a = softplus(x), b = the formula as written); s's value is known
+// only at run time, so each kernel is built for both and the call picks one
+// (evaluation/program.hpp). It never reaches the evaluator.
+template <std::int64_t N, std::int64_t D = 1>
+struct literal_is {
+    static constexpr std::int64_t num = N;
+    static constexpr std::int64_t den = D;
+    static constexpr std::string_view name = "literal_is";
+    static constexpr notation style = notation::call;
+    static constexpr int precedence = 10;
+    static constexpr bool is_condition = false;
+};
 #undef ACTDSL_INFIX
 #undef ACTDSL_CALL
 }  // namespace ops
@@ -217,6 +231,9 @@ template <class T> inline constexpr bool is_compile_time_constant_v = is_rationa
 // A condition (comparison or logical operation) yields a mask, not a number.
 template <class T> inline constexpr bool is_condition_v = false;
 template <class Op, class... A> inline constexpr bool is_condition_v<node<Op, A...>> = Op::is_condition;
+
+template <class T> inline constexpr bool is_literal_is_v = false;
+template <std::int64_t N, std::int64_t D, class... A> inline constexpr bool is_literal_is_v<node<ops::literal_is<N, D>, A...>> = true;
 
 template <class T, class Op> inline constexpr bool is_op_v = false;
 template <class Op, class... A> inline constexpr bool is_op_v<node<Op, A...>, Op> = true;

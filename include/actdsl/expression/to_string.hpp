@@ -1,6 +1,7 @@
 // to_string(expr): readable infix, e.g. "sigmoid(x) + x * sigmoid(x) * sigmoid(-x)".
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <string>
@@ -14,6 +15,8 @@ namespace detail {
 template <class E> inline constexpr int print_precedence = 10;
 template <std::int64_t N, std::int64_t D> inline constexpr int print_precedence<constant<N, D>> = (D != 1) ? 5 : (N < 0 ? 6 : 10);
 template <class Op, class... A> inline constexpr int print_precedence<node<Op, A...>> = Op::precedence;
+template <std::int64_t N, std::int64_t D, class S, class A, class B>
+inline constexpr int print_precedence<node<ops::literal_is<N, D>, S, A, B>> = std::min(print_precedence<A>, print_precedence<B>);
 
 template <class E>
 void print(const E& e, std::string& out);
@@ -44,6 +47,16 @@ void print(const E& e, std::string& out) {
         out.append("in").append(std::to_string(leaf_index_v<E>));
     } else if constexpr (is_uniform_v<E>) {
         out.append("u").append(std::to_string(leaf_index_v<E>));
+    } else if constexpr (is_literal_is_v<E>) {
+        // The branch the literal's value selects: what the kernels compute.
+        const auto& [s, a, b] = e.args;
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(s)>, scalar>) {
+            using Op = typename E::op;
+            if (s.value == static_cast<double>(Op::num) / static_cast<double>(Op::den)) print(a, out);
+            else print(b, out);
+        } else {
+            print(b, out);
+        }
     } else {
         using Op = typename E::op;
         apply_args(

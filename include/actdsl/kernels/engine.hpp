@@ -267,6 +267,15 @@ struct kernel_of {
     }
 };
 
+// A program for each outcome of its literal tests: each one's kernels.
+template <class... Programs, class T, std::size_t NIn, std::size_t NOut, std::size_t R>
+struct kernel_of<evaluation::program_choice<Programs...>, T, NIn, NOut, R> {
+    template <class A = xsimd::default_arch>
+    static bool record() {
+        return (kernel_of<Programs, T, NIn, NOut, R>::template record<A>() && ...);
+    }
+};
+
 // Elements a thread must have at least before a pass is split across threads
 // (ACTDSL_PARALLEL_GRAIN, config.hpp).
 inline constexpr std::size_t parallel_grain = ACTDSL_PARALLEL_GRAIN;
@@ -383,32 +392,36 @@ void run_iterators(range_kernel_fn<T, std::tuple_size_v<Ins>, std::tuple_size_v<
 // With sums, the program's last R roots are summed over the array into (*sums)[0..R).
 template <class Program, class Ins, class Outs, class Names = std::array<std::string_view, std::tuple_size_v<Ins> + std::tuple_size_v<Outs>>, std::size_t R = 0>
 void run(std::string_view function, const Names& names, const Program& p, const Ins& ins, Outs outs, std::array<double, R>* sums = nullptr) {
-    using T = value_type_of<std::tuple_element_t<0, Ins>>;
-    constexpr std::size_t NIn = std::tuple_size_v<Ins>, NOut = std::tuple_size_v<Outs>;
-    std::apply([&](const auto&... a) { std::apply([&](const auto&... b) { check_same_shape(function, names, a..., b...); }, outs); }, ins);
-    const auto in_extents = std::apply([](const auto&... a) { return std::array<memory_extent, NIn>{extent_of(a)...}; }, ins);
-    const auto out_extents = std::apply([](const auto&... a) { return std::array<memory_extent, NOut>{extent_of(a)...}; }, outs);
-    if (needs_temporary(in_extents, out_extents)) {
-        // An output that partly overlaps an input (shifted, or interleaved through strides):
-        // compute into fresh arrays, then copy, so that every element reads its input first.
-        std::array<xt::xarray<T>, NOut> fresh;
-        for (auto& f : fresh) f = xt::xarray<T>::from_shape(std::get<0>(ins).shape());
-        run(function, names, p, ins, [&]<std::size_t... K>(std::index_sequence<K...>) {
-            return std::forward_as_tuple(fresh[K]...);
-        }(std::make_index_sequence<NOut>{}), sums);
-        [&]<std::size_t... K>(std::index_sequence<K...>) {
-            ((std::get<K>(outs) = fresh[K]), ...);
-        }(std::make_index_sequence<NOut>{});
-        return;
+    if constexpr (evaluation::is_program_choice_v<Program>) {
+        p.visit([&](const auto& q) { run(function, names, q, ins, outs, sums); });
+    } else {
+        using T = value_type_of<std::tuple_element_t<0, Ins>>;
+        constexpr std::size_t NIn = std::tuple_size_v<Ins>, NOut = std::tuple_size_v<Outs>;
+        std::apply([&](const auto&... a) { std::apply([&](const auto&... b) { check_same_shape(function, names, a..., b...); }, outs); }, ins);
+        const auto in_extents = std::apply([](const auto&... a) { return std::array<memory_extent, NIn>{extent_of(a)...}; }, ins);
+        const auto out_extents = std::apply([](const auto&... a) { return std::array<memory_extent, NOut>{extent_of(a)...}; }, outs);
+        if (needs_temporary(in_extents, out_extents)) {
+            // An output that partly overlaps an input (shifted, or interleaved through strides):
+            // compute into fresh arrays, then copy, so that every element reads its input first.
+            std::array<xt::xarray<T>, NOut> fresh;
+            for (auto& f : fresh) f = xt::xarray<T>::from_shape(std::get<0>(ins).shape());
+            run(function, names, p, ins, [&]<std::size_t... K>(std::index_sequence<K...>) {
+                return std::forward_as_tuple(fresh[K]...);
+            }(std::make_index_sequence<NOut>{}), sums);
+            [&]<std::size_t... K>(std::index_sequence<K...>) {
+                ((std::get<K>(outs) = fresh[K]), ...);
+            }(std::make_index_sequence<NOut>{});
+            return;
+        }
+        const std::size_t n = std::get<0>(ins).size();
+        const auto in_ptrs = std::apply([](const auto&... a) { return std::array<const T*, NIn>{contiguous_data(a)...}; }, ins);
+        const auto out_ptrs = std::apply([](auto&... a) { return std::array<T*, NOut>{contiguous_data(a)...}; }, outs);
+        const bool contiguous = std::none_of(in_ptrs.begin(), in_ptrs.end(), [](auto q) { return q == nullptr; }) &&
+                                std::none_of(out_ptrs.begin(), out_ptrs.end(), [](auto q) { return q == nullptr; });
+        const auto kernel = kernel_of<Program, T, NIn, NOut, R>::select();
+        if (contiguous) run_contiguous(kernel, in_ptrs, out_ptrs, n, p.uniforms, sums);
+        else run_iterators<T>(kernel, ins, outs, n, p.uniforms, sums);
     }
-    const std::size_t n = std::get<0>(ins).size();
-    const auto in_ptrs = std::apply([](const auto&... a) { return std::array<const T*, NIn>{contiguous_data(a)...}; }, ins);
-    const auto out_ptrs = std::apply([](auto&... a) { return std::array<T*, NOut>{contiguous_data(a)...}; }, outs);
-    const bool contiguous = std::none_of(in_ptrs.begin(), in_ptrs.end(), [](auto q) { return q == nullptr; }) &&
-                            std::none_of(out_ptrs.begin(), out_ptrs.end(), [](auto q) { return q == nullptr; });
-    const auto kernel = kernel_of<Program, T, NIn, NOut, R>::select();
-    if (contiguous) run_contiguous(kernel, in_ptrs, out_ptrs, n, p.uniforms, sums);
-    else run_iterators<T>(kernel, ins, outs, n, p.uniforms, sums);
 }
 
 }  // namespace kernels

@@ -54,38 +54,43 @@ constexpr auto as_operation(std::type_identity<node<Op, A...>>) {
 
 template <class Program, class T, std::size_t NIn, std::size_t NOut>
 void run(workspace<T>& ws, const Program& p, const std::array<const T*, NIn>& in, const std::array<T*, NOut>& out, std::size_t n) {
-    using plan_type = typename Program::plan_type;
-    using slots = typename plan_type::slots;
-    const std::vector<T*> temp = ws.arrays(slots::size, n);
-    // A root operation writes straight into its output, unless an output aliases an
-    // input that a later operation still reads: then every result goes to a temporary.
-    const bool aliased = std::any_of(out.begin(), out.end(), [&](T* o) { return std::find(in.begin(), in.end(), o) != in.end(); });
-    std::array<T*, slots::size> dst{};
-    for (std::size_t k = 0; k < slots::size; ++k) dst[k] = temp[k];
-    for (std::size_t k = 0; k < NOut && !aliased; ++k) dst[plan_type::root_slot[k]] = out[k];
-    std::array<const T*, slots::size> src{};
-    [&]<class... S, std::size_t... K>(evaluation::type_list<S...>, std::index_sequence<K...>) {
-        const auto step = [&]<class E, std::size_t I>() {
-            if constexpr (is_input_v<E>) {
-                src[I] = in[leaf_index_v<E>];
-            } else if constexpr (requires { typename E::op; }) {
-                using op_plan = evaluation::plan<decltype(as_operation<slots>(std::type_identity<E>{}))>;
-                kernels::run_own_contiguous<op_plan>(src, std::array<T*, 1>{dst[I]}, n, p.uniforms);
-                src[I] = dst[I];
+    if constexpr (evaluation::is_program_choice_v<Program>) {
+        p.visit([&](const auto& q) { run(ws, q, in, out, n); });
+        return;
+    } else {
+        using plan_type = typename Program::plan_type;
+        using slots = typename plan_type::slots;
+        const std::vector<T*> temp = ws.arrays(slots::size, n);
+        // A root operation writes straight into its output, unless an output aliases an
+        // input that a later operation still reads: then every result goes to a temporary.
+        const bool aliased = std::any_of(out.begin(), out.end(), [&](T* o) { return std::find(in.begin(), in.end(), o) != in.end(); });
+        std::array<T*, slots::size> dst{};
+        for (std::size_t k = 0; k < slots::size; ++k) dst[k] = temp[k];
+        for (std::size_t k = 0; k < NOut && !aliased; ++k) dst[plan_type::root_slot[k]] = out[k];
+        std::array<const T*, slots::size> src{};
+        [&]<class... S, std::size_t... K>(evaluation::type_list<S...>, std::index_sequence<K...>) {
+            const auto step = [&]<class E, std::size_t I>() {
+                if constexpr (is_input_v<E>) {
+                    src[I] = in[leaf_index_v<E>];
+                } else if constexpr (requires { typename E::op; }) {
+                    using op_plan = evaluation::plan<decltype(as_operation<slots>(std::type_identity<E>{}))>;
+                    kernels::run_own_contiguous<op_plan>(src, std::array<T*, 1>{dst[I]}, n, p.uniforms);
+                    src[I] = dst[I];
+                }
+            };
+            (step.template operator()<S, K>(), ...);
+            // Roots not yet in their outputs: an input or a temporary is copied, a constant is filled in.
+            for (std::size_t k = 0; k < NOut; ++k) {
+                const std::size_t r = plan_type::root_slot[k];
+                if (src[r] == out[k]) continue;
+                if (src[r] != nullptr) {
+                    std::copy_n(src[r], n, out[k]);
+                    continue;
+                }
+                ((K == r ? kernels::run_own_contiguous<evaluation::plan<S>>(src, std::array<T*, 1>{out[k]}, n, p.uniforms) : void()), ...);
             }
-        };
-        (step.template operator()<S, K>(), ...);
-        // Roots not yet in their outputs: an input or a temporary is copied, a constant is filled in.
-        for (std::size_t k = 0; k < NOut; ++k) {
-            const std::size_t r = plan_type::root_slot[k];
-            if (src[r] == out[k]) continue;
-            if (src[r] != nullptr) {
-                std::copy_n(src[r], n, out[k]);
-                continue;
-            }
-            ((K == r ? kernels::run_own_contiguous<evaluation::plan<S>>(src, std::array<T*, 1>{out[k]}, n, p.uniforms) : void()), ...);
-        }
-    }(slots{}, std::make_index_sequence<slots::size>{});
+        }(slots{}, std::make_index_sequence<slots::size>{});
+    }
 }
 
 // Contiguous pointers for every array; arrays that are not contiguous are copied.

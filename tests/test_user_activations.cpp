@@ -1,0 +1,135 @@
+// Activations written as their papers print them, plain numbers included, against
+// mpmath at 50 digits (tests/data/user_activations.json, written by
+// scripts/user_reference.py): the calculus layer's rules must find the stable forms
+// the catalog writes by hand. Float, every 2^21-th float of both signs (each binade
+// about four times) and a grid of step 1/8 in [-20, 20].
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <actdsl/actdsl.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "reference.hpp"
+
+using namespace actdsl;
+using namespace actdsl::literals;
+
+namespace {
+
+constexpr parameter<"beta"> beta{};
+
+const nlohmann::json& user_data() {
+    static const nlohmann::json data = [] {
+        std::ifstream in(ACTDSL_TEST_DATA "/user_activations.json");
+        if (!in) throw std::runtime_error("cannot read " ACTDSL_TEST_DATA "/user_activations.json");
+        return nlohmann::json::parse(in);
+    }();
+    return data;
+}
+
+// |got - want| in ULPs of the conditioned magnitude max(|want|, |x want'|): the error that
+// rounding x alone causes is one such ULP. NaN or inf where the truth is finite: infinite.
+// As bench/accuracy.cpp (docs/accuracy.md), results that round to inf or lie below the
+// smallest normal float only need to be finite: a product whose factor is subnormal
+// (x sigmoid(x) at x = -96) carries that factor's absolute rounding error.
+ref::real conditioned_error(float got, double want, double x, double slope) {
+    if (std::isnan(want)) return std::isnan(got) ? 0 : std::numeric_limits<ref::real>::infinity();
+    if (!std::isfinite(got)) return std::isinf(static_cast<float>(want)) && got == static_cast<float>(want) ? 0 : std::numeric_limits<ref::real>::infinity();
+    if (std::isinf(static_cast<float>(want)) || std::fabs(want) < std::numeric_limits<float>::min()) return 0;
+    const ref::real scale = std::max(std::fabs(ref::real(want)), std::fabs(ref::real(x) * ref::real(slope)));
+    return ref::ulp_error<float>(got, want, scale);
+}
+
+struct worst {
+    ref::real error = 0;
+    float at = 0;
+    void add(ref::real e, float x) {
+        if (e > error) error = e, at = x;
+    }
+};
+
+// Forward within 4 and the derivative within 8 conditioned ULPs at every point.
+template <class F, class... B>
+void check_against_mpmath(const std::string& name, const F& f, const B&... params) {
+    const auto& data = user_data();
+    const auto& rows = data.at("activations").at(name);
+    const auto& bits = data.at("points");
+    const std::size_t n = bits.size();
+    xt::xtensor<float, 1> xs = xt::zeros<float>({n});
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto b = bits[i].get<std::uint32_t>();
+        std::memcpy(&xs(i), &b, sizeof(float));
+    }
+    xt::xtensor<float, 1> dy = xt::ones<float>({n}), y = xt::zeros<float>({n}), dx = y;
+    forward_backward(f, xs, dy, y, dx, params...);
+    worst fwd, bwd;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = rows[i][0].get<double>(), d1 = rows[i][1].get<double>(), d2 = rows[i][2].get<double>();
+        fwd.add(conditioned_error(y(i), v, xs(i), d1), xs(i));
+        bwd.add(conditioned_error(dx(i), d1, xs(i), d2), xs(i));
+    }
+    INFO(name << ": " << to_string(simplify(f)));
+    INFO("forward: " << fwd.error << " conditioned ULPs at x = " << fwd.at);
+    INFO("derivative: " << bwd.error << " conditioned ULPs at x = " << bwd.at);
+    CHECK(fwd.error <= 4);
+    CHECK(bwd.error <= 8);
+}
+
+}  // namespace
+
+TEST_CASE("activations written as papers print them get the catalog's accuracy", "[user]") {
+    check_against_mpmath("softplus", log(1 + exp(x)));
+    check_against_mpmath("mish", x * tanh(log(1 + exp(x))));
+    check_against_mpmath("gelu_erf", 0.5 * x * (1 + erf(x / 1.4142135623730951)));
+    check_against_mpmath("gelu_tanh", 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))));
+    check_against_mpmath("silu", x / (1 + exp(-x)));
+    check_against_mpmath("sigmoid", 1 / (1 + exp(-x)));
+    check_against_mpmath("swish_beta", x / (1 + exp(-beta * x)), beta = 1.5);
+    check_against_mpmath("logsigmoid", -log(1 + exp(-x)));
+    check_against_mpmath("elu", where(x > 0, x, exp(x) - 1));
+    check_against_mpmath("celu_half", where(x > 0, x, 0.5 * (exp(x / 0.5) - 1)));
+    check_against_mpmath("tanhexp", x * tanh(exp(x)));
+    check_against_mpmath("serf", x * erf(log(1 + exp(x))));
+    check_against_mpmath("smish", x * tanh(log(1 + sigmoid(x))));
+    check_against_mpmath("logish", x * log(1 + sigmoid(x)));
+}
+
+TEST_CASE("a plain 1 acts as the constant 1; other numbers keep the formula as written", "[user]") {
+    xt::xtensor<float, 1> xs = {-20.f, -1.f, 0.f, 3.f, 100.f, 1e30f};
+    xt::xtensor<float, 1> dy = xt::ones<float>({xs.size()});
+    const auto same = [&](const auto& f, const auto& g) {
+        xt::xtensor<float, 1> y1 = xt::zeros<float>({xs.size()}), y2 = y1, d1 = y1, d2 = y1;
+        forward_backward(f, xs, dy, y1, d1);
+        forward_backward(g, xs, dy, y2, d2);
+        for (std::size_t i = 0; i < xs.size(); ++i) {
+            CHECK(ref::same_bits(y1(i), y2(i)));
+            CHECK(ref::same_bits(d1(i), d2(i)));
+        }
+    };
+    same(log(1 + exp(x)), softplus(x));
+    same(log(1.0 + exp(x)), log(1_c + exp(x)));
+    same(exp(x) - 1, expm1(x));
+    same(1 - erf(x), erfc(x));
+    same(x * (1 + tanh(x)), x * (1_c + tanh(x)));
+    CHECK(to_string(simplify(log(1 + exp(x)))) == "softplus(x)");
+    CHECK(to_string(derivative(log(1 + exp(x)), x)) == "sigmoid(x)");
+    // 2 is not 1: log(2 + exp(x)) is evaluated as written.
+    CHECK(to_string(simplify(log(2 + exp(x)))) == "log(2 + exp(x))");
+    CHECK(evaluate(log(2 + exp(x)), 0.0) == Approx(std::log(3.0)));
+    CHECK(evaluate(derivative(log(2 + exp(x)), x), 0.0) == Approx(1.0 / 3.0));
+    // The unfused passes and evaluate pick the same form.
+    xt::xtensor<float, 1> y1 = xt::zeros<float>({xs.size()}), y2 = y1;
+    unfused::forward(log(1 + exp(x)), xs, y1);
+    forward(softplus(x), xs, y2);
+    CHECK((y1 == y2));
+    CHECK(evaluate(log(1 + exp(x)), -20.0f) == Approx(2.0611536e-9f).epsilon(1e-6));
+}
+

@@ -608,7 +608,7 @@ TEMPLATE_TEST_CASE("activations of several inputs: one array per variable, one g
     CHECK_THROWS_WITH(backward(glu, inputs(a = av, b = bv), dy, gradients(da, short_b)), Catch::Contains("gradient of b has shape (5,)"));
 }
 
-TEMPLATE_TEST_CASE("any number of threads gives the same bits as one, parameter gradients included", "", float, double) {
+TEMPLATE_TEST_CASE("any number of threads gives the same bits as one, parameter gradients of backward and forward_backward included", "", float, double) {
     // Over 2 x the grain, so that passes split; an odd length, so that the tail runs too.
     const std::size_t n = 5 * kernels::parallel_grain + 3 * W<TestType> + 5;
     xt::xtensor<TestType, 1> xs = xt::linspace<TestType>(-30, 30, n);
@@ -616,17 +616,24 @@ TEMPLATE_TEST_CASE("any number of threads gives the same bits as one, parameter 
     const auto pass = [&](int threads) {
         const ref::thread_count scope(threads);
         xt::xtensor<TestType, 1> y(xs.shape()), dx(xs.shape());
-        double dbeta = 0;
+        double dbeta = 0, dbeta_fused = 0.5;
         forward(swish, xs, y, beta = 1.25);
         backward(swish, xs, dys, dx, parameter_gradients(dbeta), beta = 1.25);
-        return std::tuple{y, dx, dbeta};
+        xt::xtensor<TestType, 1> y_fused(xs.shape()), dx_fused(xs.shape());
+        forward_backward(swish, xs, dys, y_fused, dx_fused, parameter_gradients(dbeta_fused), beta = 1.25);
+        return std::tuple{y, dx, dbeta, y_fused, dx_fused, dbeta_fused - 0.5};
     };
-    const auto [y1, dx1, dbeta1] = pass(1);
+    const auto [y1, dx1, dbeta1, y1_fused, dx1_fused, dbeta1_fused] = pass(1);
+    // forward_backward's parameter gradient is backward's, added to what the target held.
+    CHECK(std::fabs(dbeta1_fused - dbeta1) <= 1e-12 * std::fabs(dbeta1));
     for (const int threads : {2, 3, 4}) {
-        const auto [y, dx, dbeta] = pass(threads);
+        const auto [y, dx, dbeta, y_fused, dx_fused, dbeta_fused] = pass(threads);
         CHECK(std::memcmp(y.data(), y1.data(), n * sizeof(TestType)) == 0);
         CHECK(std::memcmp(dx.data(), dx1.data(), n * sizeof(TestType)) == 0);
         CHECK(std::memcmp(&dbeta, &dbeta1, sizeof(double)) == 0);
+        CHECK(std::memcmp(y_fused.data(), y1_fused.data(), n * sizeof(TestType)) == 0);
+        CHECK(std::memcmp(dx_fused.data(), dx1_fused.data(), n * sizeof(TestType)) == 0);
+        CHECK(std::memcmp(&dbeta_fused, &dbeta1_fused, sizeof(double)) == 0);
     }
     // The sum itself against long double: sum of dy * x^2 s (1 - s), s = sigmoid(1.25 x).
     long double expected = 0, magnitude = 0;

@@ -227,6 +227,7 @@ inline auto run_program(const Program& p, const std::array<T, NIn>& inputs) {
 // evaluate(x * sigmoid(beta * x), 0.5, beta = 2.0).
 template <expression F, std::floating_point T, parameter_value... B>
 T evaluate(const F& f, T value, const B&... params) {
+    evaluation::check_bindings_used<F, B...>();
     const auto n = evaluation::number(f);
     using G = std::remove_cvref_t<decltype(n.expr)>;
     static_assert(std::tuple_size_v<evaluation::variables_of<G>> <= 1,

@@ -5,7 +5,8 @@
 //   forward_backward(f, x, dy, y, dx)  both, in one pass
 // Parameter values follow the arrays: forward(swish, x, y, beta = 1.5).
 // backward(swish, x, dy, dx, parameter_gradients(dbeta), beta = 1.5) also adds
-// sum(dy * df/dbeta) to dbeta, in the same pass and without a temporary array.
+// sum(dy * df/dbeta) to dbeta, in the same pass and without a temporary array;
+// forward_backward takes parameter_gradients(...) the same way.
 // Any output may alias an input of the same shape (PyTorch's inplace=True).
 #pragma once
 
@@ -61,6 +62,7 @@ constexpr auto pass_program(const evaluation::numbered<G, S>& n, const B&... par
 
 template <bool Forward, bool Gradients, class F, class... B>
 constexpr auto one_input_program(const F& f, const B&... params) {
+    evaluation::check_bindings_used<F, B...>();
     const auto n = number_one_input(f);
     return pass_program<Forward, Gradients, evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>>(n, params...);
 }
@@ -106,6 +108,7 @@ auto input_tuple(const input_arrays<Bindings...>& in) {
 
 template <bool Forward, bool Gradients, class F, fixed_string... Names, class... Arrays, class... B>
 constexpr auto several_inputs_program(const F& f, std::type_identity<input_arrays<array_binding<Names, Arrays>...>>, const B&... params) {
+    evaluation::check_bindings_used<F, B...>();
     return pass_program<Forward, Gradients, variable<Names>...>(evaluation::number(f), params...);
 }
 
@@ -155,7 +158,9 @@ void forward(const F& f, const X& x_in, Y&& y_out, const B&... params) {
     kernels::run("forward", {"x", "y"}, kernels::forward_program(f, params...), std::forward_as_tuple(x_in), std::forward_as_tuple(y_out));
 }
 
-// Where backward adds each bound parameter's gradient, in the order of the bindings.
+// Where backward and forward_backward add each bound parameter's gradient (to what the
+// double holds: a training loop zeroes it, or accumulates over batches), in the order of
+// the bindings.
 template <std::size_t N>
 struct parameter_gradient_outputs {
     std::array<double*, N> targets;
@@ -170,14 +175,20 @@ namespace kernels {
 template <fixed_string N>
 constexpr parameter<N> parameter_of(const parameter_binding<N>&) { return {}; }
 
-// backward's program with the gradient of each bound parameter as a summed root.
-template <class F, class... B>
-constexpr auto parameter_backward_program(const F& f, const B&... params) {
+// backward's program (forward_backward's with Forward) with the gradient of each bound
+// parameter as a summed root.
+template <bool Forward, class F, class... B>
+constexpr auto parameter_gradients_program(const F& f, const B&... params) {
+    evaluation::check_bindings_used<F, B...>();
     const auto n = number_one_input(f);
     using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
     const auto grad = [&](auto v) { return make(ops::mul{}, incoming_gradient, derivative(n.expr, v)); };
-    return evaluation::make_program<V, incoming_gradient_t>(n.values, std::tuple<B...>{params...}, grad(V{}), grad(parameter_of(params))...);
+    const auto t = std::tuple<B...>{params...};
+    if constexpr (Forward) return evaluation::make_program<V, incoming_gradient_t>(n.values, t, n.expr, grad(V{}), grad(parameter_of(params))...);
+    else return evaluation::make_program<V, incoming_gradient_t>(n.values, t, grad(V{}), grad(parameter_of(params))...);
 }
+template <class F, class... B>
+constexpr auto parameter_backward_program(const F& f, const B&... params) { return parameter_gradients_program<false>(f, params...); }
 }  // namespace kernels
 
 template <class F, class X, class DY, class DX, std::size_t NP, parameter_value... B>
@@ -195,6 +206,21 @@ template <class F, class X, class DY, class DX, parameter_value... B>
 void backward(const F& f, const X& x_in, const DY& dy_in, DX&& dx_out, const B&... params) {
     kernels::check_kernel_arguments<F, X, DY, DX>();
     kernels::run("backward", {"x", "dy", "dx"}, kernels::backward_program(f, params...), std::forward_as_tuple(x_in, dy_in), std::forward_as_tuple(dx_out));
+}
+
+// forward_backward(f, x, dy, y, dx, parameter_gradients(dbeta), beta = 1.5): a training
+// step's y, dx and the parameters' gradients (added into their targets) in one pass.
+template <class F, class X, class DY, class Y, class DX, std::size_t NP, parameter_value... B>
+void forward_backward(const F& f, const X& x_in, const DY& dy_in, Y&& y_out, DX&& dx_out, parameter_gradient_outputs<NP> dparams,
+                      const B&... params) {
+    static_assert(NP == sizeof...(B),
+                  "actdsl::forward_backward: parameter_gradients(...) takes one double per bound parameter, in the order of the bindings");
+    kernels::check_kernel_arguments<F, X, DY, Y, DX>();
+    std::array<double, NP> sums{};
+    kernels::run("forward_backward", std::array<std::string_view, 4>{"x", "dy", "y", "dx"},
+                 kernels::parameter_gradients_program<true>(f, params...), std::forward_as_tuple(x_in, dy_in),
+                 std::forward_as_tuple(y_out, dx_out), &sums);
+    for (std::size_t k = 0; k < NP; ++k) *dparams.targets[k] += sums[k];
 }
 
 template <class F, class X, class DY, class Y, class DX, parameter_value... B>
@@ -221,8 +247,11 @@ struct pass_recorder<Arch, F, std::tuple<B...>, T> {
         kernel_of<fwd, T, 1, 1, 0>::record();
         kernel_of<bwd, T, 2, 1, 0>::record();
         kernel_of<both, T, 2, 2, 0>::record();
-        if constexpr (sizeof...(B) > 0)
+        if constexpr (sizeof...(B) > 0) {
             kernel_of<decltype(parameter_backward_program(std::declval<const F&>(), std::declval<const B&>()...)), T, 2, 1, sizeof...(B)>::record();
+            kernel_of<decltype(parameter_gradients_program<true>(std::declval<const F&>(), std::declval<const B&>()...)), T, 2, 2,
+                      sizeof...(B)>::record();
+        }
         return true;
     }
 };

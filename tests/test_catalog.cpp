@@ -18,12 +18,15 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <actdsl/actdsl.hpp>
 #include <actdsl/catalog/list.hpp>
 #include <actdsl/catalog/registry.hpp>
+#include <xtensor/xadapt.hpp>
 #include <xtensor/xarray.hpp>
 #include <xtensor/xmanipulation.hpp>
+#include <xtensor/xtensor.hpp>
 #include <xtensor/xview.hpp>
 
 #include "reference_catalog.hpp"
@@ -472,4 +475,29 @@ TEST_CASE("the catalog list: the registry, the references, PyTorch's data and th
         actdsl::forward(example.make(), xs, y);
         CHECK(xt::all(xt::equal(actdsl::build_activation_layer(config)->forward(xs), y)));
     });
+}
+
+TEMPLATE_TEST_CASE("Squareplus: the gradient in b keeps its value for large |x|, and a large b never overflows", "[catalog]", float,
+                   double) {
+    using T = TestType;
+    constexpr actdsl::parameter<"b"> b{};
+    const auto f = actdsl::squareplus(actdsl::x, b);
+    for (const T v : {T(5), T(-5), T(3e15), T(-3e15), T(1e20), T(-1e20), std::numeric_limits<T>::max()}) {
+        xt::xtensor<T, 1> xs = {v}, dy = {T(1)}, dx = {T(0)};
+        double db = 0;
+        actdsl::backward(f, xs, dy, dx, actdsl::parameter_gradients(db), b = 4.0);
+        // squareplus = (x + sqrt(x^2 + b)) / 2 for every x, so d/db = 1 / (4 sqrt(x^2 + b)).
+        const ref::real want = 1 / (4 * std::sqrt(ref::real(v) * ref::real(v) + 4));
+        INFO("x = " << v);
+        CHECK(ref::ulp_error<T>(static_cast<T>(db), want) <= 2);
+    }
+    const auto big = actdsl::squareplus(actdsl::x, 1e10);
+    std::vector<T> values = ref::uniform_values<T>(10000, T(-1), T(1));
+    for (auto& v : values) v = std::ldexp(v, static_cast<int>((std::numeric_limits<T>::max_exponent - 1) * std::fabs(v)));
+    xt::xtensor<T, 1> xs = xt::adapt(values, {values.size()}), y = xt::zeros<T>({values.size()});
+    actdsl::forward(big, xs, y);
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        INFO("x = " << xs(i));
+        CHECK(std::isfinite(y(i)));
+    }
 }

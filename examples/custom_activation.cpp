@@ -1,10 +1,11 @@
 // A custom activation in a few lines: swish with a learnable beta,
 //   f(x) = x * sigmoid(beta * x),
 // its derivatives with respect to x and to beta (computed at compile time),
-// and its fused kernels over an xtensor array.
+// its fused kernels over an xtensor array, and how exact they are.
 #include <cstdio>
 
 #include <actdsl/actdsl.hpp>
+#include <actdsl/kernels/accuracy.hpp>
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xbuilder.hpp>
 
@@ -35,5 +36,9 @@ int main() {
 
     // The same activation at one point, in long double: the library's own reference path.
     std::printf("\nf(0.5) with beta = 1.5, in long double: %.18Lf\n", evaluate(swish, 0.5L, beta = 1.5));
+
+    // How exact the float kernels are over the whole float range, against long double
+    // (docs/accuracy.md explains the columns).
+    std::printf("\n%s", accuracy<float>(swish, beta = 1.5).to_string().c_str());
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <actdsl/actdsl.hpp>
+#include <actdsl/kernels/accuracy.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "reference.hpp"
@@ -133,3 +134,24 @@ TEST_CASE("a plain 1 acts as the constant 1; other numbers keep the formula as w
     CHECK(evaluate(log(1 + exp(x)), -20.0f) == Approx(2.0611536e-9f).epsilon(1e-6));
 }
 
+TEST_CASE("accuracy(): a report over the whole float range that names what fails", "[user]") {
+    const auto mish_paper = accuracy<float>(x * tanh(log(1 + exp(x))));
+    INFO(mish_paper.to_string());
+    REQUIRE(mish_paper.passes.size() == 2);
+    CHECK(mish_paper.passes[0].name == "f");
+    CHECK(mish_paper.passes[1].name == "df/dx");
+    CHECK(mish_paper.within(4, 8));
+    // exp(x) / (2 exp(x)) is 1/2 everywhere, but inf / inf and 0 / 0 in float: NaN from
+    // x = 88.7 up and below x = -103.3, which the report lists.
+    const auto ratio = accuracy<float>(exp(x) / (2 * exp(x)));
+    INFO(ratio.to_string());
+    CHECK_FALSE(ratio.within(4, 8));
+    REQUIRE_FALSE(ratio.passes[0].non_finite.empty());
+    for (const double v : ratio.passes[0].non_finite) CHECK((v > 88 || v < -103));
+    CHECK(ratio.to_string().find("f is NaN or inf where the exact value is finite") != std::string::npos);
+    // A parameter's derivative is a pass of its own.
+    const auto swish = accuracy<double>(x * sigmoid(beta * x), beta = 1.5);
+    REQUIRE(swish.passes.size() == 3);
+    CHECK(swish.passes[2].name == "df/dbeta");
+    CHECK(swish.passes[0].max_conditioned_ulps <= 4);
+}

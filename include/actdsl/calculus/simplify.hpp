@@ -33,10 +33,16 @@ template <class A, class B> inline constexpr bool is_scaled<node<ops::mul, A, B>
 template <class E> inline constexpr bool has_rational_coefficient = false;
 template <class A, class B> inline constexpr bool has_rational_coefficient<node<ops::mul, A, B>> = is_rational_v<A>;
 
-// 1 + u or u + 1: the position of u plus one, else 0.
-template <class E> inline constexpr std::size_t one_plus = 0;
-template <class U> inline constexpr std::size_t one_plus<node<ops::add, constant<1>, U>> = 2;
-template <class U> inline constexpr std::size_t one_plus<node<ops::add, U, constant<1>>> = 1;
+// L + u or u + L for a leaf type L (constant<1>, or scalar: a plain number): the
+// position of u plus one, else 0.
+template <class E, class L> inline constexpr std::size_t plus_term = 0;
+template <class L, class U> inline constexpr std::size_t plus_term<node<ops::add, L, U>, L> = 2;
+template <class L, class U> inline constexpr std::size_t plus_term<node<ops::add, U, L>, L> = 1;
+template <class L> inline constexpr std::size_t plus_term<node<ops::add, L, L>, L> = 0;
+// L + op(v) or op(v) + L.
+template <class E, class L, class Op> inline constexpr bool plus_op = false;
+template <class L, class Op, class... V> inline constexpr bool plus_op<node<ops::add, L, node<Op, V...>>, L, Op> = true;
+template <class L, class Op, class... V> inline constexpr bool plus_op<node<ops::add, node<Op, V...>, L>, L, Op> = true;
 
 // Exact rational arithmetic; overflow is a compile error, never a wrong constant.
 struct ratio {
@@ -167,28 +173,11 @@ constexpr auto make(ops::mul, const expression auto& a, const expression auto& b
     else return node<ops::mul, A, B>{{a, b}};
 }
 
-// s + u or u + s with a literal scalar s, u an Op node (any node for Op = void).
-template <class E, class Op> inline constexpr bool is_literal_plus = false;
-template <class U, class Op> inline constexpr bool is_literal_plus<node<ops::add, scalar, U>, Op> = std::is_void_v<Op> || is_op_v<U, Op>;
-template <class U, class Op> inline constexpr bool is_literal_plus<node<ops::add, U, scalar>, Op> =
-    !std::is_same_v<U, scalar> && (std::is_void_v<Op> || is_op_v<U, Op>);
-template <class A>
-constexpr const scalar& literal_of(const A& a) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(arg<0>(a))>, scalar>) return arg<0>(a);
-    else return arg<1>(a);
-}
-template <class A>
-constexpr const auto& term_of(const A& a) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(arg<0>(a))>, scalar>) return arg<1>(a);
-    else return arg<0>(a);
-}
-
-template <class A> inline constexpr bool is_one_plus_exp = false;  // 1 + exp(v) or exp(v) + 1
-template <class V> inline constexpr bool is_one_plus_exp<node<ops::add, constant<1>, node<ops::exp, V>>> = true;
-template <class V> inline constexpr bool is_one_plus_exp<node<ops::add, node<ops::exp, V>, constant<1>>> = true;
-// The exp(v) of 1 + exp(v).
-template <class A>
-constexpr const auto& exp_term(const A& a) { return arg<rules::one_plus<A> - 1>(a); }
+// The u and the L of L + u or u + L (rules::plus_term).
+template <class L, class E>
+constexpr const auto& term_of(const E& e) { return arg<rules::plus_term<E, L> - 1>(e); }
+template <class L, class E>
+constexpr const L& leaf_of(const E& e) { return arg<2 - rules::plus_term<E, L>>(e); }
 
 constexpr auto make(ops::div, const expression auto& a, const expression auto& b) {
     using A = std::remove_cvref_t<decltype(a)>;
@@ -200,10 +189,10 @@ constexpr auto make(ops::div, const expression auto& a, const expression auto& b
     else if constexpr (rules::is_rational<B>)                                                   // a / (p/q) = (q/p) a
         return make(ops::mul{}, rules::to_constant<rules::reduce(B::den, B::num)>(), a);
     else if constexpr (rules::same_stateless<A, B>) return c<1>;                                // a / a = 1
-    else if constexpr (is_one_plus_exp<B>)                                                      // a / (1 + exp(v)) = a sigmoid(-v):
-        return make(ops::mul{}, a, make(ops::sigmoid{}, make(ops::neg{}, arg<0>(exp_term(b))))); // no overflow of exp(v)
-    else if constexpr (is_literal_plus<B, ops::exp>)                                            // the same, for a plain 1
-        return if_literal_is<1>(literal_of(b), make(ops::div{}, a, make(ops::add{}, c<1>, term_of(b))), node<ops::div, A, B>{{a, b}});
+    else if constexpr (rules::plus_op<B, constant<1>, ops::exp>)                                // a / (1 + exp(v)) = a sigmoid(-v):
+        return make(ops::mul{}, a, make(ops::sigmoid{}, make(ops::neg{}, arg<0>(term_of<constant<1>>(b)))));  // no overflow of exp(v)
+    else if constexpr (rules::plus_op<B, scalar, ops::exp>)                                     // the same, for a plain 1
+        return if_literal_is<1>(leaf_of<scalar>(b), make(ops::div{}, a, make(ops::add{}, c<1>, term_of<scalar>(b))), node<ops::div, A, B>{{a, b}});
     else if constexpr (is_op_v<A, ops::neg>) return make(ops::neg{}, make(ops::div{}, arg<0>(a), b));   // (-a)/b = -(a/b)
     else return node<ops::div, A, B>{{a, b}};
 }
@@ -260,10 +249,10 @@ constexpr auto make(ops::log1p, const expression auto& a) {
 constexpr auto make(ops::log, const expression auto& a) {
     using A = std::remove_cvref_t<decltype(a)>;
     if constexpr (rules::is_one<A>) return c<0>;
-    else if constexpr (rules::one_plus<A> != 0)                                                 // log(1 + u) = log1p(u), so
-        return make(ops::log1p{}, arg<rules::one_plus<A> - 1>(a));                              // log(1 + exp(u)) = softplus(u)
-    else if constexpr (is_literal_plus<A, void>)                                                // the same, for a plain 1
-        return if_literal_is<1>(literal_of(a), make(ops::log1p{}, term_of(a)), node<ops::log, A>{{a}});
+    else if constexpr (rules::plus_term<A, constant<1>> != 0)                                   // log(1 + u) = log1p(u), so
+        return make(ops::log1p{}, term_of<constant<1>>(a));                                     // log(1 + exp(u)) = softplus(u)
+    else if constexpr (rules::plus_term<A, scalar> != 0)                                        // the same, for a plain 1
+        return if_literal_is<1>(leaf_of<scalar>(a), make(ops::log1p{}, term_of<scalar>(a)), node<ops::log, A>{{a}});
     else if constexpr (is_op_v<A, ops::sigmoid>)                                              // log(sigmoid(u)) = -softplus(-u)
         return make(ops::neg{}, make(ops::softplus{}, make(ops::neg{}, arg<0>(a))));
     else return node<ops::log, A>{{a}};
@@ -304,7 +293,7 @@ constexpr std::size_t first_true() {
 template <class Op, class... A>
 constexpr auto make_through_literals(Op op, const A&... a) {
     constexpr std::size_t p = first_true<is_literal_is_v<A>...>();
-    if constexpr (p == sizeof...(A) || is_literal_is_v<node<Op, A...>>) {
+    if constexpr (p == sizeof...(A)) {
         return make(op, a...);
     } else {
         const auto all = std::forward_as_tuple(a...);

@@ -201,14 +201,19 @@ constexpr auto hardshrink(const U& u, const L& lambd = 0.5) {
 }
 
 // jax.nn.squareplus: (x + sqrt(x^2 + b)) / 2; for x < 0 written b / (2 (sqrt(x^2 + b) - x)),
-// which does not cancel. Past |x| = 2^27 sqrt(b) the root is |x| + b / (2 |x|) to double
-// precision (the next term is below 2^-110 of it), which neither overflows with x^2 nor
-// loses the root's dependence on b. Error if b < 0.
+// which does not cancel. Past |x| = 2^27 sqrt(b) the root is |x| to double precision and
+// x^2 may overflow: there it is |x|, plus (b/2) / |x| when b is a parameter, whose
+// gradient needs the root's dependence on b (the next term is below 2^-110 of the root;
+// not b / (2 |x|), as 2 |x| overflows). Error if b < 0.
 template <expression U, operand B = double>
 constexpr auto squareplus(const U& u, const B& b = 4.0) {
     catalog_detail::require(b, [](double v) { return v >= 0; }, "squareplus", "b", "b must be at least 0");
-    const auto far = abs(u) > c<134217728> * sqrt(as_expression(b));
-    const auto root = where(far, abs(u) + c<1, 2> * b / abs(u), sqrt(pow<2>(u) + b));  // not b / (2 |x|): 2 |x| overflows
+    const auto far = pow<2>(c<1, 134217728> * u) > b;  // |x| > 2^27 sqrt(b), with no sqrt and no overflow
+    const auto far_root = [&] {
+        if constexpr (arithmetic_operand<B>) return abs(u);
+        else return abs(u) + c<1, 2> * b / abs(u);
+    }();
+    const auto root = where(far, far_root, sqrt(pow<2>(u) + b));
     return where(u < c<0>, b / (c<2> * (root - u)), c<1, 2> * u + c<1, 2> * root);  // not (u + root) / 2: it would overflow
 }
 

@@ -125,9 +125,9 @@ inline real condition(const std::function<real(real)>& g, real x, real v) {
     return std::isfinite(k) ? std::max<real>(k, 1) : 1;
 }
 
-template <class T>
-accuracy_report::pass measure(std::string name, const std::vector<T>& xs, const xt::xtensor<T, 1>& got,
-                              const std::function<real(real)>& exact) {
+// The pass named `name`: got(i) the kernel's result at xs[i], exact its long double value.
+template <class T, class Got>
+accuracy_report::pass measure(std::string name, const std::vector<T>& xs, const Got& got, const std::function<real(real)>& exact) {
     accuracy_report::pass p;
     p.name = std::move(name);
     for (std::size_t i = 0; i < xs.size(); ++i) {
@@ -162,9 +162,6 @@ accuracy_report::pass parameter_pass(const F& f, P p, const std::vector<T>& xs, 
     return measure<T>("df/d" + std::string(P::name), xs, got, [&](real t) { return evaluate(d, t, params...); });
 }
 
-template <fixed_string N>
-constexpr parameter<N> parameter_of(const parameter_binding<N>&) { return {}; }
-
 }  // namespace accuracy_detail
 
 // The report for f with its parameters bound, in T (float or double), against the long
@@ -186,7 +183,7 @@ accuracy_report accuracy(const F& f, const B&... params) {
     r.points = xs.size();
     r.passes.push_back(measure<T>("f", xs, y, [&](real t) { return evaluate(f, t, params...); }));
     r.passes.push_back(measure<T>("df/d" + std::string(decltype(v)::name), xs, dx, [&](real t) { return evaluate(df, t, params...); }));
-    (r.passes.push_back(parameter_pass<T>(f, parameter_of(params), xs, in, params...)), ...);
+    (r.passes.push_back(parameter_pass<T>(f, kernels::parameter_of(params), xs, in, params...)), ...);
     return r;
 }
 

@@ -51,6 +51,9 @@ ACTIVATIONS = {
     "serf": lambda x: x * mp.erf(softplus(x)),
     "smish": lambda x: x * tanh(mp.log(1 + sig(x))),
     "logish": lambda x: x * mp.log(1 + sig(x)),
+    "isru_half": lambda x: x / mp.sqrt(1 + mp.mpf("0.5") * x**2),
+    "softsign": lambda x: x / (1 + abs(x)),
+    "scaled_isru": lambda x: 2 * x / mp.sqrt(x**2 + 4),
 }
 
 

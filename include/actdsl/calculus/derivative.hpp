@@ -3,6 +3,7 @@
 // it is itself an expression and can be differentiated again.
 #pragma once
 
+#include "homogeneous.hpp"
 #include "simplify.hpp"
 
 namespace actdsl {
@@ -99,11 +100,21 @@ constexpr auto d_node(const N& n, V v) {
         const auto& [a, b] = n.args;
         return make(ops::add{}, make(ops::mul{}, d(a, v), b), make(ops::mul{}, a, d(b, v)));
     } else if constexpr (std::is_same_v<Op, ops::div>) {
-        // (a/b)' = a' r - (a r)(b' r) with r = 1/b: one division, and no b^2, which
-        // overflows for |b| > 1.8e19 in float where the derivative itself is tiny.
         const auto& [a, b] = n.args;
-        const auto r = make(ops::div{}, c<1>, b);
-        return make(ops::sub{}, make(ops::mul{}, d(a, v), r), make(ops::mul{}, make(ops::mul{}, a, r), make(ops::mul{}, d(b, v), r)));
+        using A = std::remove_cvref_t<decltype(a)>;
+        using B = std::remove_cvref_t<decltype(b)>;
+        if constexpr (!homogeneous::mentions<B, V>) {                                           // (a/b)' = a'/b: b's factor of a' cancels
+            return make(ops::div{}, d(a, v), b);
+        } else if constexpr (homogeneous::has_quotient_form<B, A, V>) {                        // b = w(a)^p, w a sum of terms
+            return make(ops::mul{}, homogeneous::quotient_slope<A, V>(b), d(a, v));             // homogeneous in a: no cancellation
+        } else if constexpr (homogeneous::has_scaled_quotient_form<A, B, V>) {                  // (k a) / w(a)
+            return make(ops::mul{}, arg<0>(a), make(ops::mul{}, homogeneous::quotient_slope<std::remove_cvref_t<decltype(arg<1>(a))>, V>(b), d(arg<1>(a), v)));
+        } else {
+            // (a/b)' = a' r - (a r)(b' r) with r = 1/b: one division, and no b^2, which
+            // overflows for |b| > 1.8e19 in float where the derivative itself is tiny.
+            const auto r = make(ops::div{}, c<1>, b);
+            return make(ops::sub{}, make(ops::mul{}, d(a, v), r), make(ops::mul{}, make(ops::mul{}, a, r), make(ops::mul{}, d(b, v), r)));
+        }
     } else if constexpr (std::is_same_v<Op, ops::where>) {                                    // branches keep their kinks
         const auto& [cond, a, b] = n.args;
         return make(ops::where{}, cond, d(a, v), d(b, v));

@@ -179,6 +179,22 @@ constexpr const auto& term_of(const E& e) { return arg<rules::plus_term<E, L> - 
 template <class L, class E>
 constexpr const L& leaf_of(const E& e) { return arg<2 - rules::plus_term<E, L>>(e); }
 
+// Whether the product (or quotient, or negation) E has the stateless factor F, and E
+// with that factor removed: (u b) / b = u, where the quotient's limit at b = 0 is u.
+template <class E, class F> inline constexpr bool has_factor = std::is_same_v<E, F> && is_stateless_v<F>;
+template <class X, class Y, class F> inline constexpr bool has_factor<node<ops::mul, X, Y>, F> = has_factor<X, F> || has_factor<Y, F>;
+template <class X, class Y, class F> inline constexpr bool has_factor<node<ops::div, X, Y>, F> = has_factor<X, F>;
+template <class X, class F> inline constexpr bool has_factor<node<ops::neg, X>, F> = has_factor<X, F>;
+
+template <class F, class E>
+constexpr auto drop_factor(const E& e) {
+    if constexpr (std::is_same_v<E, F>) return c<1>;
+    else if constexpr (is_op_v<E, ops::neg>) return make(ops::neg{}, drop_factor<F>(arg<0>(e)));
+    else if constexpr (is_op_v<E, ops::div>) return make(ops::div{}, drop_factor<F>(arg<0>(e)), arg<1>(e));
+    else if constexpr (has_factor<std::remove_cvref_t<decltype(arg<0>(e))>, F>) return make(ops::mul{}, drop_factor<F>(arg<0>(e)), arg<1>(e));
+    else return make(ops::mul{}, arg<0>(e), drop_factor<F>(arg<1>(e)));
+}
+
 constexpr auto make(ops::div, const expression auto& a, const expression auto& b) {
     using A = std::remove_cvref_t<decltype(a)>;
     using B = std::remove_cvref_t<decltype(b)>;
@@ -189,6 +205,7 @@ constexpr auto make(ops::div, const expression auto& a, const expression auto& b
     else if constexpr (rules::is_rational<B>)                                                   // a / (p/q) = (q/p) a
         return make(ops::mul{}, rules::to_constant<rules::reduce(B::den, B::num)>(), a);
     else if constexpr (rules::same_stateless<A, B>) return c<1>;                                // a / a = 1
+    else if constexpr (has_factor<A, B>) return drop_factor<B>(a);                              // (u b) / b = u
     else if constexpr (rules::plus_op<B, constant<1>, ops::exp>)                                // a / (1 + exp(v)) = a sigmoid(-v):
         return make(ops::mul{}, a, make(ops::sigmoid{}, make(ops::neg{}, arg<0>(term_of<constant<1>>(b)))));  // no overflow of exp(v)
     else if constexpr (rules::plus_op<B, scalar, ops::exp>)                                     // the same, for a plain 1

@@ -9,6 +9,7 @@
 
 #include <limits>
 
+#include "../calculus/homogeneous.hpp"
 #include "../calculus/simplify.hpp"
 
 namespace actdsl::evaluation {
@@ -105,6 +106,40 @@ constexpr auto lower_product(const A& a, const B& b) {
     else return product;
 }
 
+// a / b or k a / b with b = w(a) or sqrt(w(a)) of degree 1 in a (a / (1 + |a|),
+// a / sqrt(1 + c a^2)), k free of inputs: past |a| = 1, sign(a) / (b / |a|), where
+// b / |a| is built without a^2 (which overflows in float past |a| = 1.8e19) and is
+// finite at a = inf (homogeneous::quotient_at_large).
+template <class N, class B> inline constexpr int bounded_quotient = homogeneous::has_bounded_quotient_form<N, B, homogeneous::any_input> ? 1 : 0;
+template <class K, class A, class B>
+inline constexpr int bounded_quotient<node<ops::mul, K, A>, B> =
+    homogeneous::has_bounded_quotient_form<node<ops::mul, K, A>, B, homogeneous::any_input>                                 ? 1
+    : !homogeneous::mentions<K, homogeneous::any_input> && homogeneous::has_bounded_quotient_form<A, B, homogeneous::any_input> ? 2
+                                                                                                                               : 0;
+template <class E> inline constexpr bool is_bounded_quotient_node = false;
+template <class N, class B> inline constexpr bool is_bounded_quotient_node<node<ops::div, N, B>> = bounded_quotient<N, B> != 0;
+
+// The large-|a| form, lowered without looking at its own quotient again: sign(a) / (c sign(a))
+// is of the same form in the atom sign(a).
+template <class A, class B>
+constexpr auto lower_at_large(const A& a, const B& b) {
+    const auto large = homogeneous::quotient_at_large<homogeneous::any_input>(a, b);
+    using L = std::remove_cvref_t<decltype(large)>;
+    if constexpr (is_op_v<L, ops::div>) return make(ops::div{}, lower(arg<0>(large)), lower(arg<1>(large)));
+    else return lower(large);
+}
+
+template <class N, class B>
+constexpr auto lower_quotient(const N& n, const B& b) {
+    const auto plain = make(ops::div{}, lower(n), lower(b));
+    if constexpr (bounded_quotient<N, B> == 1)
+        return make(ops::where{}, make(ops::greater{}, make(ops::abs{}, lower(n)), c<1>), lower_at_large(n, b), plain);
+    else if constexpr (bounded_quotient<N, B> == 2)
+        return make(ops::where{}, make(ops::greater{}, make(ops::abs{}, lower(arg<1>(n))), c<1>),
+                    make(ops::mul{}, lower(arg<0>(n)), lower_at_large(arg<1>(n), b)), plain);
+    else return plain;
+}
+
 template <class E>
 constexpr auto lower(const E& e) {
     if constexpr (requires { typename E::op; }) {
@@ -115,6 +150,7 @@ constexpr auto lower(const E& e) {
                 else if constexpr (std::is_same_v<Op, ops::softplus>) return lower_softplus(lower(a)...);
                 else if constexpr (std::is_same_v<Op, ops::tanh_softplus>) return lower_tanh_softplus(lower(a)...);
                 else if constexpr (std::is_same_v<Op, ops::mul>) return lower_product(a...);
+                else if constexpr (std::is_same_v<Op, ops::div>) return lower_quotient(a...);
                 else return make(Op{}, lower(a)...);
             },
             e);
@@ -196,6 +232,15 @@ constexpr auto fast_guard(const E& e) {
             if constexpr (is_op_v<std::remove_cvref_t<decltype(arg<0>(e))>, ops::neg>)
                 return guard_min(below, make(ops::neg{}, make(ops::abs{}, v)));
             else return guard_min(below, v);
+        } else if constexpr (is_bounded_quotient_node<E>) {
+            // a / b as written is exact while b is finite: -|b| 2^-124 >= limit for every
+            // finite float b (and double b up to 1.5e40). Built as nodes: make() would fold
+            // the two scales into a constant that does not fit.
+            using Scale = constant<1, std::int64_t{1} << 62>;
+            const auto b = lower_fast(arg<1>(e));
+            const node<ops::neg, node<ops::abs, std::remove_cvref_t<decltype(b)>>> minus_b{{{{b}}}};
+            const node<ops::mul, std::remove_cvref_t<decltype(minus_b)>, Scale> once{{minus_b, Scale{}}};
+            return guard_min(below, node<ops::mul, std::remove_cvref_t<decltype(once)>, Scale>{{once, Scale{}}});
         } else if constexpr (is_op_v<E, ops::exp> || is_op_v<E, ops::tanh_softplus>) {
             // While u >= limit, exp(u) and the gate tanh(softplus(u)) are normal numbers, never 0:
             // the fast form's products drop the exact form's gate guards (lower_product's

@@ -54,6 +54,8 @@ ACTIVATIONS = {
     "isru_half": lambda x: x / mp.sqrt(1 + mp.mpf("0.5") * x**2),
     "softsign": lambda x: x / (1 + abs(x)),
     "scaled_isru": lambda x: 2 * x / mp.sqrt(x**2 + 4),
+    # x + sqrt(x^2 + 4) cancels for x < 0 beyond 50 digits past |x| = 1e25: its conjugate there.
+    "squareplus4": lambda x: (x + mp.sqrt(x**2 + 4)) / 2 if x >= 0 else 2 / (mp.sqrt(x**2 + 4) - x),
 }
 
 

@@ -27,9 +27,6 @@ constexpr auto outer_derivative(ops::log, const auto&, const auto& u) { return m
 constexpr auto outer_derivative(ops::log1p, const auto&, const auto& u) {                   // 1 / (1 + u)
     return make(ops::div{}, c<1>, make(ops::add{}, c<1>, u));
 }
-constexpr auto outer_derivative(ops::sqrt, const auto& n, const auto&) {                     // 1 / (2 sqrt(u))
-    return make(ops::div{}, c<1>, make(ops::mul{}, c<2>, n));
-}
 constexpr auto outer_derivative(ops::sin, const auto&, const auto& u) { return make(ops::cos{}, u); }
 constexpr auto outer_derivative(ops::cos, const auto&, const auto& u) { return make(ops::neg{}, make(ops::sin{}, u)); }
 // sigmoid' = s(u) s(-u), not s(1 - s): 1 - s rounds to 0 once s rounds to 1 (u > 17 in float).
@@ -124,6 +121,15 @@ constexpr auto d_node(const N& n, V v) {
         const auto& [a, b] = n.args;
         using Cmp = std::conditional_t<std::is_same_v<Op, ops::max>, ops::greater, ops::less>;
         return make(ops::where{}, make(Cmp{}, a, b), d(a, v), d(b, v));
+    } else if constexpr (std::is_same_v<Op, ops::sqrt>) {
+        // sqrt(u)' = u' / (2 sqrt(u)), with u' divided by the root rather than multiplied by
+        // its reciprocal: d sqrt(x^2 + b) = x / sqrt(x^2 + b), a quotient the lowering
+        // keeps bounded at large |x|, not 1 / (2 sqrt(...)) * 2x, which is 0 * inf there.
+        const auto du = d(arg<0>(n), v);
+        using DU = std::remove_cvref_t<decltype(du)>;
+        if constexpr (rules::has_rational_coefficient<DU>)
+            return make(ops::mul{}, make(ops::mul{}, c<1, 2>, arg<0>(du)), make(ops::div{}, arg<1>(du), n));
+        else return make(ops::mul{}, c<1, 2>, make(ops::div{}, du, n));
     } else if constexpr (Op::is_condition) {
         static_assert(!Op::is_condition, "actdsl::derivative: a condition (x > 0) has no derivative; differentiate the where() that uses it");
     } else {

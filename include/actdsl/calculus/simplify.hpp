@@ -102,6 +102,18 @@ constexpr auto make(ops::neg, const expression auto& a) {
 template <bool Minus, class U>
 constexpr auto one_plus_tanh(const U& u);
 
+// u ± sqrt(u^2 + v) where the sum cancels (u < 0 for +, u > 0 for -): the conjugate
+// v / (sqrt(u^2 + v) ∓ u) has no cancellation (squareplus's left tail). U stateless, so
+// that the u outside the root is the one inside. Defined below, with make(div).
+template <class W, class U> inline constexpr bool is_square_plus = false;  // u^2 + v or v + u^2
+template <class U, class V> inline constexpr bool is_square_plus<node<ops::add, node<ops::pow<2>, U>, V>, U> = is_stateless_v<U>;
+template <class U, class V> inline constexpr bool is_square_plus<node<ops::add, V, node<ops::pow<2>, U>>, U> = is_stateless_v<U> && !is_op_v<V, ops::pow<2>>;
+template <class U, class R> inline constexpr bool cancels_with_root = false;  // R = sqrt(u^2 + v)
+template <class U, class W> inline constexpr bool cancels_with_root<U, node<ops::sqrt, W>> = is_square_plus<W, U>;
+enum class conjugate { u_plus_root, root_minus_u, u_minus_root };
+template <conjugate Form, class U, class R>
+constexpr auto conjugate_form(const U& u, const R& root);
+
 constexpr auto make(ops::add, const expression auto& a, const expression auto& b) {
     using A = std::remove_cvref_t<decltype(a)>;
     using B = std::remove_cvref_t<decltype(b)>;
@@ -122,6 +134,8 @@ constexpr auto make(ops::add, const expression auto& a, const expression auto& b
         return if_literal_is<1>(b, make(ops::add{}, a, c<1>), node<ops::add, A, B>{{a, b}});
     else if constexpr (rules::is_minus_one<A> && is_op_v<B, ops::exp>) return make(ops::expm1{}, arg<0>(b));  // -1 + exp(u) = expm1(u)
     else if constexpr (rules::is_minus_one<B> && is_op_v<A, ops::exp>) return make(ops::expm1{}, arg<0>(a));
+    else if constexpr (cancels_with_root<A, B>) return conjugate_form<conjugate::u_plus_root>(a, b);
+    else if constexpr (cancels_with_root<B, A>) return conjugate_form<conjugate::u_plus_root>(b, a);
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::sub{}, a, arg<0>(b));             // a + -b = a - b
     else if constexpr (is_op_v<A, ops::neg>) return make(ops::sub{}, b, arg<0>(a));             // -a + b = b - a
     else if constexpr (rules::same_stateless<A, B>) return make(ops::mul{}, c<2>, a);           // a + a = 2a
@@ -147,6 +161,8 @@ constexpr auto make(ops::sub, const expression auto& a, const expression auto& b
         return if_literal_is<1>(b, make(ops::sub{}, a, c<1>), node<ops::sub, A, B>{{a, b}});
     else if constexpr (is_stateless_v<A> && std::is_same_v<B, node<ops::tanh, A>>)
         return node<ops::tanhshrink, A>{{a}};                                                  // a - tanh(a): no cancellation
+    else if constexpr (cancels_with_root<B, A>) return conjugate_form<conjugate::root_minus_u>(b, a);
+    else if constexpr (cancels_with_root<A, B>) return conjugate_form<conjugate::u_minus_root>(a, b);
     else if constexpr (is_op_v<B, ops::neg>) return make(ops::add{}, a, arg<0>(b));             // a - -b = a + b
     else return node<ops::sub, A, B>{{a, b}};
 }
@@ -212,6 +228,21 @@ constexpr auto make(ops::div, const expression auto& a, const expression auto& b
         return if_literal_is<1>(leaf_of<scalar>(b), make(ops::div{}, a, make(ops::add{}, c<1>, term_of<scalar>(b))), node<ops::div, A, B>{{a, b}});
     else if constexpr (is_op_v<A, ops::neg>) return make(ops::neg{}, make(ops::div{}, arg<0>(a), b));   // (-a)/b = -(a/b)
     else return node<ops::div, A, B>{{a, b}};
+}
+
+// u + r = v / (r - u) for u < 0, r - u = v / (r + u) and u - r = -v / (r + u) for u > 0,
+// with r = sqrt(u^2 + v): r^2 - u^2 = v. The other side keeps the form as written.
+template <conjugate Form, class U, class R>
+constexpr auto conjugate_form(const U& u, const R& root) {
+    const auto& w = arg<0>(root);
+    const auto& v = arg<is_op_v<std::remove_cvref_t<decltype(arg<0>(w))>, ops::pow<2>> ? 1 : 0>(w);
+    if constexpr (Form == conjugate::u_plus_root)
+        return make(ops::where{}, make(ops::less{}, u, c<0>), make(ops::div{}, v, node<ops::sub, R, U>{{root, u}}), node<ops::add, U, R>{{u, root}});
+    else if constexpr (Form == conjugate::root_minus_u)
+        return make(ops::where{}, make(ops::greater{}, u, c<0>), make(ops::div{}, v, node<ops::add, R, U>{{root, u}}), node<ops::sub, R, U>{{root, u}});
+    else
+        return make(ops::where{}, make(ops::greater{}, u, c<0>), make(ops::neg{}, make(ops::div{}, v, node<ops::add, R, U>{{root, u}})),
+                    node<ops::sub, U, R>{{u, root}});
 }
 
 template <int N>

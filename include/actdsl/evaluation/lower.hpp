@@ -140,6 +140,34 @@ constexpr auto lower_quotient(const N& n, const B& b) {
     else return plain;
 }
 
+// The first input leaf of E, or void.
+template <class... E> struct first_input_of { using type = void; };
+template <std::size_t I, class... E> struct first_input_of<input<I>, E...> { using type = input<I>; };
+template <class Op, class... A, class... E>
+struct first_input_of<node<Op, A...>, E...> : first_input_of<A..., E...> {};
+template <class E0, class... E> struct first_input_of<E0, E...> : first_input_of<E...> {};
+
+// sqrt(w) with w of degree 2 in its input a (sqrt(x^2 + b), sqrt(1 + c x^2)): past |a| = 1,
+// |a| sqrt(w / a^2), with w / a^2 built term by term (homogeneous::over_power): no a^2
+// to overflow in float past |a| = 1.8e19.
+template <class W, class A = typename first_input_of<W>::type>
+inline constexpr bool is_quadratic_root = !std::is_void_v<A> && homogeneous::sum_degree2<W, A, homogeneous::any_input> == 4;
+template <class E> inline constexpr bool is_quadratic_root_node = false;
+template <class W> inline constexpr bool is_quadratic_root_node<node<ops::sqrt, W>> = is_quadratic_root<W>;
+
+template <class W>
+constexpr auto lower_root(const W& w) {
+    const auto plain = make(ops::sqrt{}, lower(w));
+    if constexpr (is_quadratic_root<W>) {
+        using A = typename first_input_of<W>::type;
+        const auto magnitude = make(ops::abs{}, A{});
+        const auto scaled = homogeneous::over_power<4, A, homogeneous::any_input>(w, magnitude, make(ops::sign{}, A{}));
+        return make(ops::where{}, make(ops::greater{}, magnitude, c<1>), make(ops::mul{}, magnitude, make(ops::sqrt{}, lower(scaled))), plain);
+    } else {
+        return plain;
+    }
+}
+
 template <class E>
 constexpr auto lower(const E& e) {
     if constexpr (requires { typename E::op; }) {
@@ -151,6 +179,7 @@ constexpr auto lower(const E& e) {
                 else if constexpr (std::is_same_v<Op, ops::tanh_softplus>) return lower_tanh_softplus(lower(a)...);
                 else if constexpr (std::is_same_v<Op, ops::mul>) return lower_product(a...);
                 else if constexpr (std::is_same_v<Op, ops::div>) return lower_quotient(a...);
+                else if constexpr (std::is_same_v<Op, ops::sqrt>) return lower_root(a...);
                 else return make(Op{}, lower(a)...);
             },
             e);
@@ -222,6 +251,17 @@ constexpr auto fold_guards(const G& g) { return g; }
 template <class G, class H, class... R>
 constexpr auto fold_guards(const G& g, const H& h, const R&... rest) { return fold_guards(guard_min(g, h), rest...); }
 
+// A guard that holds while b is finite: -|b| 2^-124 >= limit for every finite float b
+// (and double b up to 1.5e40). Built as nodes: make() would fold the two scales into
+// a constant that does not fit.
+template <class B>
+constexpr auto finite_guard(const B& b) {
+    using Scale = constant<1, std::int64_t{1} << 62>;
+    const node<ops::neg, node<ops::abs, B>> minus_b{{{{b}}}};
+    const node<ops::mul, std::remove_cvref_t<decltype(minus_b)>, Scale> once{{minus_b, Scale{}}};
+    return node<ops::mul, std::remove_cvref_t<decltype(once)>, Scale>{{once, Scale{}}};
+}
+
 template <class E>
 constexpr auto fast_guard(const E& e) {
     if constexpr (requires { typename E::op; }) {
@@ -233,14 +273,9 @@ constexpr auto fast_guard(const E& e) {
                 return guard_min(below, make(ops::neg{}, make(ops::abs{}, v)));
             else return guard_min(below, v);
         } else if constexpr (is_bounded_quotient_node<E>) {
-            // a / b as written is exact while b is finite: -|b| 2^-124 >= limit for every
-            // finite float b (and double b up to 1.5e40). Built as nodes: make() would fold
-            // the two scales into a constant that does not fit.
-            using Scale = constant<1, std::int64_t{1} << 62>;
-            const auto b = lower_fast(arg<1>(e));
-            const node<ops::neg, node<ops::abs, std::remove_cvref_t<decltype(b)>>> minus_b{{{{b}}}};
-            const node<ops::mul, std::remove_cvref_t<decltype(minus_b)>, Scale> once{{minus_b, Scale{}}};
-            return guard_min(below, node<ops::mul, std::remove_cvref_t<decltype(once)>, Scale>{{once, Scale{}}});
+            return guard_min(below, finite_guard(lower_fast(arg<1>(e))));  // a / b as written, while b is finite
+        } else if constexpr (is_quadratic_root_node<E>) {
+            return guard_min(below, finite_guard(lower_fast(arg<0>(e))));  // sqrt(w) as written, while w is finite
         } else if constexpr (is_op_v<E, ops::exp> || is_op_v<E, ops::tanh_softplus>) {
             // While u >= limit, exp(u) and the gate tanh(softplus(u)) are normal numbers, never 0:
             // the fast form's products drop the exact form's gate guards (lower_product's

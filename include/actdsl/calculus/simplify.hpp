@@ -106,8 +106,9 @@ constexpr auto one_plus_tanh(const U& u);
 // v / (sqrt(u^2 + v) ∓ u) has no cancellation (squareplus's left tail). U stateless, so
 // that the u outside the root is the one inside. Defined below, with make(div).
 template <class W, class U> inline constexpr bool is_square_plus = false;  // u^2 + v or v + u^2
-template <class U, class V> inline constexpr bool is_square_plus<node<ops::add, node<ops::pow<2>, U>, V>, U> = is_stateless_v<U>;
-template <class U, class V> inline constexpr bool is_square_plus<node<ops::add, V, node<ops::pow<2>, U>>, U> = is_stateless_v<U> && !is_op_v<V, ops::pow<2>>;
+template <class L, class R, class U>
+inline constexpr bool is_square_plus<node<ops::add, L, R>, U> =
+    is_stateless_v<U> && (std::is_same_v<L, node<ops::pow<2>, U>> || std::is_same_v<R, node<ops::pow<2>, U>>);
 template <class U, class R> inline constexpr bool cancels_with_root = false;  // R = sqrt(u^2 + v)
 template <class U, class W> inline constexpr bool cancels_with_root<U, node<ops::sqrt, W>> = is_square_plus<W, U>;
 enum class conjugate { u_plus_root, root_minus_u, u_minus_root };
@@ -235,7 +236,7 @@ constexpr auto make(ops::div, const expression auto& a, const expression auto& b
 template <conjugate Form, class U, class R>
 constexpr auto conjugate_form(const U& u, const R& root) {
     const auto& w = arg<0>(root);
-    const auto& v = arg<is_op_v<std::remove_cvref_t<decltype(arg<0>(w))>, ops::pow<2>> ? 1 : 0>(w);
+    const auto& v = arg<std::is_same_v<std::remove_cvref_t<decltype(arg<0>(w))>, node<ops::pow<2>, U>> ? 1 : 0>(w);
     if constexpr (Form == conjugate::u_plus_root)
         return make(ops::where{}, make(ops::less{}, u, c<0>), make(ops::div{}, v, node<ops::sub, R, U>{{root, u}}), node<ops::add, U, R>{{u, root}});
     else if constexpr (Form == conjugate::root_minus_u)

@@ -40,8 +40,9 @@ constexpr auto number(const F& f) {
 template <class F>
 using sole_variable = std::tuple_element_t<0, decltype(std::tuple_cat(variables_of<F>{}, std::tuple<std::remove_const_t<decltype(actdsl::x)>>{}))>;
 
-// plan_type is exact for every input; fast_plan_type (void when there is none) is
-// cheaper, has the guard as its last root, and is exact while guard >= fast_sigmoid_limit.
+// plan_type is exact for every input. fast_plan_type (void when there is none) is a
+// guarded_plan: cheaper, with its guards as its last roots, and exact for root k while
+// guard guard_of[k] >= fast_sigmoid_limit (a root with no guard is exact everywhere).
 template <class Plan, class FastPlan, std::size_t NU>
 struct program {
     using plan_type = Plan;
@@ -49,17 +50,21 @@ struct program {
     std::array<double, NU> uniforms;
 };
 
-template <class Guard, class... Lowered>
-struct fused_fast_plan {
-    using type = plan<decltype(fuse_reciprocals<Lowered...>(Lowered{}))..., Guard>;
-};
-template <class Guard, class... Bound>
-struct fast_plan_of {
-    using type = typename fused_fast_plan<Guard, decltype(lower_fast(Bound{}))...>::type;
-};
-template <class... Bound>
-struct fast_plan_of<no_guard, Bound...> {
-    using type = void;
+// The roots of one pass (forward's y, or backward's gradients), planned as that pass
+// alone plans them. A program of several groups (forward_backward) shares their common
+// subexpressions but gives each group its own fast plan and guard, so forward_backward's
+// y is forward's y and its gradients are backward's, bit for bit.
+template <class... Roots>
+struct group {};
+template <class T> inline constexpr bool is_group_v = false;
+template <class... R> inline constexpr bool is_group_v<group<R...>> = true;
+
+template <class... Lists> struct concat;
+template <> struct concat<> { using type = type_list<>; };
+template <class... A> struct concat<type_list<A...>> { using type = type_list<A...>; };
+template <class... A, class... B, class... Rest>
+struct concat<type_list<A...>, type_list<B...>, Rest...> {
+    using type = typename concat<type_list<A..., B...>, Rest...>::type;
 };
 
 // How many slots of a plan call exp, log, erfc and the like: each costs more than the
@@ -75,30 +80,83 @@ template <class Op, class... A> inline constexpr std::size_t transcendental_slot
 template <class Slots> inline constexpr std::size_t transcendentals = 0;
 template <class... S> inline constexpr std::size_t transcendentals<type_list<S...>> = (transcendental_slot<S> + ... + 0);
 
-// The fast plan, unless it calls more of them than the exact plan: softplus's forward and
-// backward share exp(-|u|) in the exact plan, where the fast one takes exp(-|u|) for
-// log1p and exp(-u) for the sigmoid.
-template <class Safe, class Fast>
-struct cheaper_fast_plan {
-    using type = std::conditional_t<(transcendentals<typename Fast::slots> > transcendentals<typename Safe::slots>), void, Fast>;
+// One group's plans. Its fast roots drop the exact form's tail guards under the group's
+// guard, unless they call more transcendentals than its exact roots. A group chooses as
+// its pass alone would, whatever the other groups compute: softplus's forward_backward
+// takes log1p(exp(-|u|)) for y and backward's fast sigmoid 1 / (1 + exp(-u)) for dx,
+// two exps where one could serve both, and y and dx are forward's and backward's bits.
+// Bound roots hold no runtime data (their leaves are inputs, uniforms and constants),
+// so their types alone make the plans.
+template <class Guard, class... Bound>
+struct group_plans {
+    using exact = type_list<decltype(lower(Bound{}))...>;
+    template <class... Lowered>
+    static constexpr auto fused(type_list<Lowered...>) { return type_list<decltype(fuse_reciprocals<Lowered...>(Lowered{}))...>{}; }
+    using fast_candidate = decltype(fused(type_list<decltype(lower_fast(Bound{}))...>{}));
+    template <class... R>
+    static constexpr std::size_t cost(type_list<R...>) { return transcendentals<typename plan<R...>::slots>; }
+    static constexpr bool has_fast = cost(typename concat<fast_candidate, type_list<Guard>>::type{}) <= cost(exact{});
+    using fast = std::conditional_t<has_fast, fast_candidate, exact>;
+    using guards = std::conditional_t<has_fast, type_list<Guard>, type_list<>>;
 };
-template <class Safe>
-struct cheaper_fast_plan<Safe, void> {
-    using type = void;
-};
-
-// Bound roots hold no runtime data (their leaves are inputs, uniforms and
-// constants), so their types alone make the plans.
 template <class... Bound>
-struct plans_of {
-    using safe = plan<decltype(lower(Bound{}))...>;
-    using fast = typename cheaper_fast_plan<safe, typename fast_plan_of<decltype(fold_guards(no_guard{}, fast_guard(Bound{})...)), Bound...>::type>::type;
+struct group_plans<no_guard, Bound...> {
+    using exact = type_list<decltype(lower(Bound{}))...>;
+    static constexpr bool has_fast = false;
+    using fast = exact;
+    using guards = type_list<>;
+};
+template <class... Bound>
+using group_plans_of = group_plans<decltype(fold_guards(no_guard{}, fast_guard(Bound{})...)), Bound...>;
+
+template <class List> struct plan_of_list;
+template <class... R> struct plan_of_list<type_list<R...>> { using type = plan<R...>; };
+
+// The fast plan of a program: its roots, then its guards; guard_of[k] is root k's guard
+// (guards when it has none).
+template <class Plan, std::size_t Guards, std::size_t... GuardOf>
+struct guarded_plan : Plan {
+    static constexpr std::size_t guards = Guards;
+    static constexpr std::array<std::size_t, sizeof...(GuardOf)> guard_of{GuardOf...};
 };
 
-// Roots use variables Vars... (input<0>, input<1>, ...) and the numbered scalars.
-template <class... Vars, std::size_t S, class... Bindings, class... Roots>
-constexpr auto make_one_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, const Roots&...) {
-    using plans = plans_of<decltype(bind_variables<Vars...>(bind_parameters<S, Bindings...>(Roots{})))...>;
+template <class... G>
+struct plans_of {
+    using safe = typename plan_of_list<typename concat<typename G::exact...>::type>::type;
+    static constexpr std::size_t guard_count = (G::guards::size + ... + 0);
+    template <std::size_t... I>
+    static constexpr auto guard_indices(std::index_sequence<I...>) {
+        constexpr std::array<bool, sizeof...(G)> fast{G::has_fast...};
+        constexpr std::array<std::size_t, sizeof...(G)> roots{G::exact::size...};
+        std::array<std::size_t, (G::exact::size + ... + 0)> out{};
+        std::size_t k = 0, guard = 0;
+        for (std::size_t g = 0; g < sizeof...(G); ++g) {
+            for (std::size_t r = 0; r < roots[g]; ++r) out[k++] = fast[g] ? guard : guard_count;
+            if (fast[g]) ++guard;
+        }
+        return out;
+    }
+    static constexpr auto guard_of = guard_indices(std::index_sequence_for<G...>{});
+    template <std::size_t... K>
+    static constexpr auto guarded(std::index_sequence<K...>) {
+        using roots = typename concat<typename G::fast..., typename G::guards...>::type;
+        return guarded_plan<typename plan_of_list<roots>::type, guard_count, guard_of[K]...>{};
+    }
+    using fast = std::conditional_t<(G::has_fast || ...), decltype(guarded(std::make_index_sequence<guard_of.size()>{})), void>;
+};
+
+// A group's plans once its variables are inputs and its parameters uniforms.
+template <class Group, std::size_t S, class BindingTuple, class... Vars>
+struct bound_group;
+template <class... Roots, std::size_t S, class... Bindings, class... Vars>
+struct bound_group<group<Roots...>, S, std::tuple<Bindings...>, Vars...> {
+    using type = group_plans_of<decltype(bind_variables<Vars...>(bind_parameters<S, Bindings...>(Roots{})))...>;
+};
+
+// Groups of roots use variables Vars... (input<0>, input<1>, ...) and the numbered scalars.
+template <class... Vars, std::size_t S, class... Bindings, class... Groups>
+constexpr auto make_one_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, type_list<Groups...>) {
+    using plans = plans_of<typename bound_group<Groups, S, std::tuple<Bindings...>, Vars...>::type...>;
     program<typename plans::safe, typename plans::fast, S + sizeof...(Bindings)> p{};
     std::copy(scalars.begin(), scalars.end(), p.uniforms.begin());
     std::apply([&](const auto&... b) { std::size_t k = S; ((p.uniforms[k++] = b.value), ...); }, bindings);
@@ -185,23 +243,36 @@ std::size_t literal_outcomes(type_list<Tests...>, const double* uniforms) {
     return index;
 }
 
-template <std::size_t Mask, class Tests, class... Vars, std::size_t S, class... Bindings, class... Roots>
-constexpr auto make_resolved_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, type_list<Roots...>) {
-    return make_one_program<Vars...>(scalars, bindings, resolve<Mask, Tests>(Roots{})...);
+template <std::size_t Mask, class Tests, class... Roots>
+constexpr auto resolve_group(group<Roots...>) { return group<decltype(resolve<Mask, Tests>(Roots{}))...>{}; }
+
+template <std::size_t Mask, class Tests, class... Vars, std::size_t S, class... Bindings, class... Groups>
+constexpr auto make_resolved_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, type_list<Groups...>) {
+    return make_one_program<Vars...>(scalars, bindings, type_list<decltype(resolve_group<Mask, Tests>(Groups{}))...>{});
 }
 
+template <class Root>
+constexpr type_list<Root> roots_of(Root) { return {}; }
+template <class... Roots>
+constexpr type_list<Roots...> roots_of(group<Roots...>) { return {}; }
+template <class... Roots>
+constexpr auto literal_tests_of(type_list<Roots...>) { return typename fold_types<add_literal_tests, type_list<>, Roots...>::type{}; }
+
+// The program of Roots: expressions (one pass), or groups of them (passes joined).
 template <class... Vars, std::size_t S, class... Bindings, class... Roots>
 constexpr auto make_program(const std::array<double, S>& scalars, const std::tuple<Bindings...>& bindings, const Roots&...) {
     static_assert((is_binding_v<Bindings> && ...),
                   "actdsl: the arguments after the arrays must be parameter values written `name = value`, e.g. beta = 1.0");
-    using tests = typename first_tests<typename fold_types<add_literal_tests, type_list<>, Roots...>::type>::type;
+    static_assert((is_group_v<Roots> && ...) || (!is_group_v<Roots> && ...), "actdsl: internal error: groups and roots mixed");
+    using groups = std::conditional_t<(is_group_v<Roots> && ...), type_list<Roots...>, type_list<group<Roots...>>>;
+    using all_roots = typename concat<decltype(roots_of(Roots{}))...>::type;
+    using tests = typename first_tests<decltype(literal_tests_of(all_roots{}))>::type;
     if constexpr (tests::size == 0) {
-        return make_one_program<Vars...>(scalars, bindings, Roots{}...);
+        return make_one_program<Vars...>(scalars, bindings, groups{});
     } else {
         return [&]<std::size_t... M>(std::index_sequence<M...>) {
-            using roots = type_list<Roots...>;
-            return program_choice<decltype(make_resolved_program<M, tests, Vars...>(scalars, bindings, roots{}))...>{
-                literal_outcomes(tests{}, scalars.data()), {make_resolved_program<M, tests, Vars...>(scalars, bindings, roots{})...}};
+            return program_choice<decltype(make_resolved_program<M, tests, Vars...>(scalars, bindings, groups{}))...>{
+                literal_outcomes(tests{}, scalars.data()), {make_resolved_program<M, tests, Vars...>(scalars, bindings, groups{})...}};
         }(std::make_index_sequence<std::size_t{1} << tests::size>{});
     }
 }

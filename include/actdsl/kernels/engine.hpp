@@ -143,33 +143,45 @@ bool needs_temporary(const std::array<memory_extent, NIn>& ins, const std::array
 }
 
 // Evaluates one batch and hands each output to store(k, value). With a Fallback,
-// Plan is the fast plan whose last root is its guard: where a lane fails the guard
+// Plan is a guarded fast plan (program.hpp): where a lane fails the guard of root k
 // (NaN included), the batch is evaluated again with Fallback, the exact plan, and
-// that lane takes the exact plan's values while the others keep the fast plan's.
-// So an element's result depends on its own inputs only, never on its neighbours
-// in the batch, and strided, transposed and contiguous calls give the same bits.
+// that lane of root k takes the exact plan's value while the others keep the fast
+// plan's. So an element's result depends on its own inputs only, never on its
+// neighbours in the batch, and strided, transposed and contiguous calls give the
+// same bits; each root is guarded as its pass alone guards it, so forward_backward's
+// y and gradients are forward's and backward's.
 template <class Plan, class Fallback, class Env, class Store>
 ACTDSL_INLINE void evaluate_batch(const Env& env, const Store& store) {
     using batch = typename Env::value_type;
     using T = math::element_t<batch>;
     const auto s = evaluation::run_plan<Plan, batch>(env);
     if constexpr (!std::is_void_v<Fallback>) {
-        const auto fast = s[Plan::root_slot.back()] >= batch(evaluation::fast_sigmoid_limit<T>);
-        if (!xsimd::all(fast)) [[unlikely]] {
+        constexpr std::size_t G = Plan::guards, N = Plan::root_slot.size() - G;
+        std::array<typename batch::batch_bool_type, G> fast;
+        for (std::size_t g = 0; g < G; ++g) fast[g] = s[Plan::root_slot[N + g]] >= batch(evaluation::fast_sigmoid_limit<T>);
+        auto all = fast[0];
+        for (std::size_t g = 1; g < G; ++g) all = all && fast[g];
+        if (!xsimd::all(all)) [[unlikely]] {
             const auto t = evaluation::run_plan<Fallback, batch>(env);
-            for (std::size_t k = 0; k < Fallback::root_slot.size(); ++k)
-                store(k, xsimd::select(fast, s[Plan::root_slot[k]], t[Fallback::root_slot[k]]));
+            for (std::size_t k = 0; k < N; ++k) {
+                const auto g = Plan::guard_of[k];
+                store(k, g < G ? xsimd::select(fast[g], s[Plan::root_slot[k]], t[Fallback::root_slot[k]]) : s[Plan::root_slot[k]]);
+            }
             return;
         }
+        for (std::size_t k = 0; k < N; ++k) store(k, s[Plan::root_slot[k]]);
+    } else {
+        for (std::size_t k = 0; k < Plan::root_slot.size(); ++k) store(k, s[Plan::root_slot[k]]);
     }
-    constexpr std::size_t outputs = std::is_void_v<Fallback> ? Plan::root_slot.size() : Plan::root_slot.size() - 1;
-    for (std::size_t k = 0; k < outputs; ++k) store(k, s[Plan::root_slot[k]]);
 }
 
-// The roots of Plan (before its guard) that are not stored: they are summed over
+// The roots of Plan (before its guards) that are not stored: they are summed over
 // the array instead (a parameter's gradient, sum of dy * df/dbeta).
 template <class Plan, class Fallback, std::size_t NOut>
-inline constexpr std::size_t reduced_roots = Plan::root_slot.size() - (std::is_void_v<Fallback> ? 0 : 1) - NOut;
+inline constexpr std::size_t reduced_roots = [] {
+    if constexpr (std::is_void_v<Fallback>) return Plan::root_slot.size() - NOut;
+    else return Plan::root_slot.size() - Plan::guards - NOut;
+}();
 
 // Elements per block: a pass is split across threads in whole blocks, and a
 // parameter gradient is summed per block, then over blocks in order. The same for

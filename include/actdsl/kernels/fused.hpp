@@ -50,14 +50,16 @@ constexpr auto number_one_input(const F& f) {
 }
 
 // The program of a pass over the inputs Vars: f itself (Forward), and/or
-// dy * df/dv for each input v (Gradients).
+// dy * df/dv for each input v (Gradients). Joined, each pass's roots are a group,
+// planned as the pass alone plans them, so that they give the same bits.
 template <bool Forward, bool Gradients, class... Vars, class G, std::size_t S, class... B>
 constexpr auto pass_program(const evaluation::numbered<G, S>& n, const B&... params) {
     const auto t = std::tuple<B...>{params...};
     const auto grad = [&](auto v) { return make(ops::mul{}, incoming_gradient, derivative(n.expr, v)); };
     if constexpr (!Gradients) return evaluation::make_program<Vars...>(n.values, t, n.expr);
     else if constexpr (!Forward) return evaluation::make_program<Vars..., incoming_gradient_t>(n.values, t, grad(Vars{})...);
-    else return evaluation::make_program<Vars..., incoming_gradient_t>(n.values, t, n.expr, grad(Vars{})...);
+    else return evaluation::make_program<Vars..., incoming_gradient_t>(n.values, t, evaluation::group<decltype(n.expr)>{},
+                                                                      evaluation::group<decltype(grad(Vars{}))...>{});
 }
 
 template <bool Forward, bool Gradients, class F, class... B>
@@ -184,7 +186,9 @@ constexpr auto parameter_gradients_program(const F& f, const B&... params) {
     using V = evaluation::sole_variable<std::remove_const_t<decltype(n.expr)>>;
     const auto grad = [&](auto v) { return make(ops::mul{}, incoming_gradient, derivative(n.expr, v)); };
     const auto t = std::tuple<B...>{params...};
-    if constexpr (Forward) return evaluation::make_program<V, incoming_gradient_t>(n.values, t, n.expr, grad(V{}), grad(parameter_of(params))...);
+    if constexpr (Forward)
+        return evaluation::make_program<V, incoming_gradient_t>(n.values, t, evaluation::group<decltype(n.expr)>{},
+                                                                evaluation::group<decltype(grad(V{})), decltype(grad(parameter_of(params)))...>{});
     else return evaluation::make_program<V, incoming_gradient_t>(n.values, t, grad(V{}), grad(parameter_of(params))...);
 }
 template <class F, class... B>

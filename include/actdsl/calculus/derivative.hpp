@@ -100,7 +100,7 @@ constexpr auto d_node(const N& n, V v) {
         const auto& [a, b] = n.args;
         using A = std::remove_cvref_t<decltype(a)>;
         using B = std::remove_cvref_t<decltype(b)>;
-        if constexpr (!homogeneous::mentions<B, V>) {                                           // (a/b)' = a'/b: b's factor of a' cancels
+        if constexpr (!mentions<B, V>) {                                           // (a/b)' = a'/b: b's factor of a' cancels
             return make(ops::div{}, d(a, v), b);
         } else if constexpr (homogeneous::has_quotient_form<B, A, V>) {                        // b = w(a)^p, w a sum of terms
             return make(ops::mul{}, homogeneous::quotient_slope<A, V>(b), d(a, v));             // homogeneous in a: no cancellation

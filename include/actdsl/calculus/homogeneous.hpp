@@ -14,13 +14,12 @@
 namespace actdsl {
 namespace homogeneous {
 
-// Whether the tree E holds the leaf L (a variable, a parameter) anywhere.
-template <class E, class L> inline constexpr bool mentions = std::is_same_v<E, L>;
-template <class Op, class... A, class L> inline constexpr bool mentions<node<Op, A...>, L> = (mentions<A, L> || ...);
-
-// Any array input: the leaves whose values vary from element to element once bound.
+// Any array input: the leaves whose values vary from element to element once bound
+// (mentions<E, any_input>).
 struct any_input {};
-template <std::size_t I> inline constexpr bool mentions<input<I>, any_input> = true;
+}  // namespace homogeneous
+template <std::size_t I> inline constexpr bool mentions<input<I>, homogeneous::any_input> = true;
+namespace homogeneous {
 
 inline constexpr int none = INT_MIN;  // not homogeneous in the atom
 

@@ -78,15 +78,10 @@ constexpr auto bind_parameters(const E& e) {
     });
 }
 
-// Whether the tree E uses parameter<Name>.
-template <class E, fixed_string Name> inline constexpr bool uses_parameter = std::is_same_v<E, parameter<Name>>;
-template <class Op, class... A, fixed_string Name>
-inline constexpr bool uses_parameter<node<Op, A...>, Name> = (uses_parameter<A, Name> || ...);
-
 template <class E, class Binding>
 struct binding_is_used;
 template <class E, fixed_string Name>
-struct binding_is_used<E, parameter_binding<Name>> : std::bool_constant<uses_parameter<E, Name>> {};
+struct binding_is_used<E, parameter_binding<Name>> : std::bool_constant<mentions<E, parameter<Name>>> {};
 
 // Every value bound at the call names a parameter of f: `betta = 1.5` for a parameter
 // beta is a mistake, not a value to ignore.

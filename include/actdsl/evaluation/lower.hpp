@@ -114,7 +114,7 @@ template <class N, class B> inline constexpr int bounded_quotient = homogeneous:
 template <class K, class A, class B>
 inline constexpr int bounded_quotient<node<ops::mul, K, A>, B> =
     homogeneous::has_bounded_quotient_form<node<ops::mul, K, A>, B, homogeneous::any_input>                                 ? 1
-    : !homogeneous::mentions<K, homogeneous::any_input> && homogeneous::has_bounded_quotient_form<A, B, homogeneous::any_input> ? 2
+    : !mentions<K, homogeneous::any_input> && homogeneous::has_bounded_quotient_form<A, B, homogeneous::any_input> ? 2
                                                                                                                                : 0;
 template <class E> inline constexpr bool is_bounded_quotient_node = false;
 template <class N, class B> inline constexpr bool is_bounded_quotient_node<node<ops::div, N, B>> = bounded_quotient<N, B> != 0;

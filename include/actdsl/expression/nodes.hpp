@@ -244,6 +244,10 @@ template <class T> inline constexpr bool is_stateless_v = std::is_empty_v<T>;
 template <> inline constexpr bool is_stateless_v<scalar> = false;
 template <class Op, class... A> inline constexpr bool is_stateless_v<node<Op, A...>> = (is_stateless_v<A> && ...);
 
+// Whether the tree E holds the leaf L (a variable, a parameter) anywhere.
+template <class E, class L> inline constexpr bool mentions = std::is_same_v<E, L>;
+template <class Op, class... A, class L> inline constexpr bool mentions<node<Op, A...>, L> = (mentions<A, L> || ...);
+
 template <class T> inline constexpr bool is_input_v = false;
 template <std::size_t I> inline constexpr bool is_input_v<input<I>> = true;
 template <class T> inline constexpr bool is_uniform_v = false;

@@ -62,15 +62,39 @@ constexpr auto number_scalars(const E& e, std::array<double, N>& values) {
 template <class T> inline constexpr bool is_binding_v = false;
 template <fixed_string N> inline constexpr bool is_binding_v<parameter_binding<N>> = true;
 
+// Compile errors about a parameter name it as a pack of characters, which g++ and
+// clang++ both print readably in the error's first lines ('b', 'e', 't', 'a'), where a
+// string template argument shows on clang as character codes.
+template <char... Name>
+struct parameter_not_bound_at_the_call {
+    static_assert(sizeof...(Name) == 0,
+                  "actdsl: the parameter spelt out in parameter_not_bound_at_the_call<...> is not bound at the call; pass "
+                  "its value as a last argument written `name = value`, e.g. forward(f, x, y, beta = 1.0)");
+};
+template <char... Name>
+struct bound_name_is_not_a_parameter {
+    static_assert(sizeof...(Name) == 0,
+                  "actdsl: a value is bound to a name the activation has no parameter of (spelt out in "
+                  "bound_name_is_not_a_parameter<...>); check the name in `name = value` against the expression's "
+                  "parameters");
+};
+template <template <char...> class Report, fixed_string Name, std::size_t... I>
+constexpr void report_name(std::index_sequence<I...>) {
+    (void)sizeof(Report<Name.data[I]...>);
+}
+template <template <char...> class Report, fixed_string Name>
+constexpr void report(std::type_identity<parameter_binding<Name>>) {
+    report_name<Report, Name>(std::make_index_sequence<Name.view().size()>{});
+}
+
 // parameter<"beta"> becomes uniform<Offset + k> where beta = value is the k-th binding.
 template <std::size_t Offset, class... Bindings, class E>
 constexpr auto bind_parameters(const E& e) {
     return map_leaves(e, []<class L>(const L& leaf) {
         if constexpr (is_parameter_v<L>) {
-            constexpr std::size_t k = index_of_type<decltype(L{} = 0.0), Bindings...>();
-            static_assert(k < sizeof...(Bindings),
-                          "actdsl: a parameter of the activation is not bound at the call; pass its value as a last "
-                          "argument written `name = value`, e.g. forward(f, x, y, beta = 1.0)");
+            using binding = decltype(L{} = 0.0);
+            constexpr std::size_t k = index_of_type<binding, Bindings...>();
+            if constexpr (k == sizeof...(Bindings)) report<parameter_not_bound_at_the_call>(std::type_identity<binding>{});
             return uniform<Offset + k>{};
         } else {
             return leaf;
@@ -84,12 +108,15 @@ template <class E, fixed_string Name>
 struct binding_is_used<E, parameter_binding<Name>> : std::bool_constant<mentions<E, parameter<Name>>> {};
 
 // Every value bound at the call names a parameter of f: `betta = 1.5` for a parameter
-// beta is a mistake, not a value to ignore.
+// beta is a mistake, not a value to ignore. (The parameter then also goes unbound,
+// which names it in the next error.)
+template <class F, class Binding>
+constexpr void check_binding_used() {
+    if constexpr (!binding_is_used<F, Binding>::value) report<bound_name_is_not_a_parameter>(std::type_identity<Binding>{});
+}
 template <class F, class... Bindings>
 constexpr void check_bindings_used() {
-    static_assert((binding_is_used<std::remove_cvref_t<F>, Bindings>::value && ...),
-                  "actdsl: a value is bound to a parameter the activation does not have; check the name in `name = value` "
-                  "against the expression's parameters (both are in this error's template arguments)");
+    (check_binding_used<std::remove_cvref_t<F>, Bindings>(), ...);
 }
 
 // ---- variables --------------------------------------------------------------

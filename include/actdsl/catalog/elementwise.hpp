@@ -198,7 +198,7 @@ constexpr auto hardshrink(const U& u, const L& lambd = 0.5) {
     return where(abs(u) <= lambd, c<0>, u);
 }
 
-// jax.nn.squareplus: (x + sqrt(x^2 + b)) / 2; for x < 0 written (b/2) / (sqrt(x^2 + b) - x),
+// jax.nn.squareplus: (x + sqrt(x^2 + b)) / 2; for x < 0 written (b/4) / (sqrt(x^2 + b)/2 - x/2),
 // which does not cancel. Past |x| = 2^27 sqrt(b) the root is |x| to double precision and
 // x^2 may overflow: there it is |x|, plus (b/2) / |x| when b is a parameter, whose
 // gradient needs the root's dependence on b (the next term is below 2^-110 of the root;
@@ -212,8 +212,8 @@ constexpr auto squareplus(const U& u, const B& b = 4.0) {
         else return abs(u) + c<1, 2> * b / abs(u);
     }();
     const auto root = where(far, far_root, sqrt(pow<2>(u) + b));
-    // Not (u + root) / 2 nor b / (2 (root - u)): the sum and the doubled difference overflow.
-    return where(u < c<0>, c<1, 2> * b / (root - u), c<1, 2> * u + c<1, 2> * root);
+    // Halves summed, not a halved sum: u + root and root - u overflow past |u| = 1.7e38 in float.
+    return where(u < c<0>, c<1, 4> * b / (c<1, 2> * root - c<1, 2> * u), c<1, 2> * u + c<1, 2> * root);
 }
 
 // jax.nn.sparse_plus: 0 for x <= -1, (x + 1)^2 / 4 between, x for x >= 1.

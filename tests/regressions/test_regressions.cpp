@@ -2,6 +2,7 @@
 // crashed, read out of bounds or gave garbage must give a clear error and change nothing.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -160,4 +161,40 @@ TEST_CASE("regression: softmax along the last axis with y one element past x", "
     auto y_view = xt::adapt(buffer.data() + 1, 400, xt::no_ownership(), shape);
     actdsl::softmax(x_view, y_view, -1);
     CHECK(xt::all(xt::equal(xt::adapt(buffer.data() + 1, 400, xt::no_ownership(), shape), expected)));
+}
+
+TEST_CASE("regression: a parameter that float rounds out of its rule is rejected for float arrays", "[regression]") {
+    // Softplus's beta = 1e-308 is 0 in float (inf outputs, NaN gradients); Squareplus's
+    // b = 1e39 and CELU's alpha = 1e39 are inf. Double arrays are unaffected.
+    struct bad {
+        nlohmann::json config;
+        const char* message;
+    };
+    const bad cases[] = {
+        {{{"type", "Softplus"}, {"beta", 1e-308}}, "invalid beta for float arrays: 1e-308 is 0 in float"},
+        {{{"type", "Squareplus"}, {"b", 1e39}}, "invalid b for float arrays: 1e+39 is inf in float"},
+        {{{"type", "CELU"}, {"alpha", 1e39}}, "invalid alpha for float arrays: 1e+39 is inf in float"},
+        {{{"type", "ELU"}, {"alpha", -1e39}}, "invalid alpha for float arrays: -1e+39 is -inf in float"},
+    };
+    for (const bad& c : cases) {
+        INFO(c.config.dump());
+        const auto act = actdsl::build_activation_layer(c.config);
+        xt::xarray<float> xf = {-1.0f, -0.0f, 0.0f, 2.0f};
+        const xt::xarray<float> before = xf;
+        CHECK_THROWS_WITH(act->forward(xf), Contains(c.message) && Contains("use double arrays"));
+        CHECK_THROWS_WITH(act->backward(xf, xf), Contains(c.message));
+        CHECK_THROWS_WITH(act->forward_inplace(xf), Contains(c.message));
+        CHECK(xt::all(xt::equal(xf, before)));
+        const xt::xarray<double> xd = {-1.0, -0.0, 0.0, 2.0};
+        const xt::xarray<double> yd = act->forward(xd), dxd = act->backward(xd, xt::xarray<double>(xt::ones<double>({4})));
+        CHECK(xt::all(xt::isfinite(yd)));
+        CHECK(xt::all(xt::isfinite(dxd)));
+    }
+    // Softplus in double with beta = 1e-308: log(2) / beta + x / 2, to double precision.
+    const auto softplus = actdsl::build_activation_layer({{"type", "Softplus"}, {"beta", 1e-308}});
+    const xt::xarray<double> y = softplus->forward(xt::xarray<double>{0.0});
+    CHECK(y(0) == Approx(0.6931471805599453e308).epsilon(1e-15));
+    // Values float keeps are accepted for float arrays.
+    const auto fine = actdsl::build_activation_layer({{"type", "Softplus"}, {"beta", 1e-30}});
+    CHECK_NOTHROW(fine->forward(xt::xarray<float>{1.0f}));
 }

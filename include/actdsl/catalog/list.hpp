@@ -119,6 +119,7 @@ inline constexpr auto entries = boost::hana::make_tuple(
     entry{"ELU", "torch.nn", [](auto& c) {
               const double alpha = c.number("alpha", 1.0);
               c.require(!std::isnan(alpha), "alpha", "must not be NaN");
+              c.require_in_each_type("alpha", alpha, [](auto v) { return std::isfinite(v); }, "must be finite");
               if (alpha < 0) return c.elementwise(elu(x, alpha), inplace::yes);
               return c.elementwise(elu(x, alpha), inplace::yes, from_output::elu(alpha));
           },
@@ -127,6 +128,8 @@ inline constexpr auto entries = boost::hana::make_tuple(
     entry{"CELU", "torch.nn", [](auto& c) {
               const double alpha = c.number("alpha", 1.0);
               c.require(alpha != 0, "alpha", "ZeroDivisionError: alpha cannot be 0 for CELU");
+              c.require_in_each_type("alpha", alpha, [](auto v) { return v != 0 && std::isfinite(v); },
+                                     "must be finite and not 0 (x / alpha)");
               return c.elementwise(celu(x, alpha), inplace::yes, from_output::celu(alpha));
           },
           boost::hana::make_tuple(example{"celu", [] { return celu(x, 2.0); }, R"({"type": "CELU", "alpha": 2.0})",
@@ -160,6 +163,8 @@ inline constexpr auto entries = boost::hana::make_tuple(
     entry{"Softplus", "torch.nn", [](auto& c) {
               const double beta = c.number("beta", 1.0), t = c.number("threshold", 20.0);
               c.require(beta != 0, "beta", "must not be 0 (softplus(beta x) / beta)");
+              c.require_in_each_type("beta", beta, [](auto v) { return v != 0 && std::isfinite(v); },
+                                     "must be finite and not 0 (softplus(beta x) / beta)");
               return c.elementwise(softplus(x, beta, t), inplace::no);
           },
           boost::hana::make_tuple(example{"softplus", [] { return softplus(x, 1.0, 20.0); }, R"({"type": "Softplus"})"})},
@@ -188,7 +193,8 @@ inline constexpr auto entries = boost::hana::make_tuple(
           boost::hana::make_tuple()},
     entry{"Squareplus", "jax.nn", [](auto& c) {
               const double b = c.number("b", 4.0);
-              c.require(b >= 0, "b", "must be at least 0");
+              c.require_in_each_type("b", b, [](auto v) { return v >= 0 && std::isfinite(v); },
+                                     "must be finite and at least 0");
               return c.elementwise(squareplus(x, b), inplace::no);
           },
           boost::hana::make_tuple(example{"squareplus", [] { return squareplus(x); }, R"({"type": "Squareplus"})"})},

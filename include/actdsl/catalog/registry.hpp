@@ -11,6 +11,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <map>
 #include <memory>
@@ -83,6 +84,12 @@ inline std::string describe(const nlohmann::json& v) {
     if (text.size() > 40) text = text.substr(0, 37) + "...";
     return text;
 }
+// The shortest decimal that reads back as v ("1e-308", "inf", "0").
+template <class T>
+std::string shortest(T v) {
+    char text[32];
+    return std::string(text, std::to_chars(text, text + sizeof text, v).ptr);
+}
 }  // namespace catalog_detail
 
 // The parameters of one config, read with PyTorch's names and defaults; finish()
@@ -123,6 +130,21 @@ public:
     void require(bool ok, const std::string& name, const std::string& rule) {
         if (!ok) fail("invalid " + name + " = " + (config_.contains(name) ? catalog_detail::describe(config_.at(name)) : "(default)") + ": " + rule);
     }
+    // Throws "<type>: invalid <name> = <value>: <rule>" unless rule(value) holds. A rule
+    // that holds in double but not for the value rounded to float (a beta of 1e-308 is 0
+    // in float, a b of 1e39 is inf) is kept: the activation built from this config
+    // throws it when given float arrays, and works on double ones.
+    template <class Rule>
+    void require_in_each_type(const std::string& name, double value, Rule rule, const std::string& what) {
+        require(rule(value), name, what);
+        const float rounded = static_cast<float>(value);
+        if (!rule(rounded) && float_problem_.empty())
+            float_problem_ = type_ + ": invalid " + name + " for float arrays: " + catalog_detail::shortest(value) +
+                             " is " + catalog_detail::shortest(rounded) + " in float, and " + name + " " + what +
+                             "; use double arrays";
+    }
+    // Why the activation cannot run on float arrays; empty when it can.
+    const std::string& float_problem() const { return float_problem_; }
     void finish() const {
         for (const auto& [key, value] : config_.items())
             if (!used_.count(key)) {
@@ -149,6 +171,7 @@ private:
     const nlohmann::json& config_;
     std::string type_;
     std::set<std::string> used_;
+    std::string float_problem_;
 };
 
 namespace catalog_detail {
@@ -183,11 +206,16 @@ class expression_activation final : public typed_activation<expression_activatio
     friend typed_activation<expression_activation<F, G>>;
 
 public:
-    expression_activation(std::string type, const F& f, bool inplace, const G& g = {})
-        : type_(std::move(type)), f_(f), g_(g), inplace_(inplace) {}
+    // float_problem: why the parameters do not hold in float (activation_config::float_problem),
+    // or empty.
+    expression_activation(std::string type, const F& f, bool inplace, const G& g = {}, std::string float_problem = {})
+        : type_(std::move(type)), f_(f), g_(g), inplace_(inplace), float_problem_(std::move(float_problem)) {}
     const std::string& type() const override { return type_; }
     bool inplace() const override { return inplace_; }
-    void forward_inplace(xt::xarray<float>& input) const override { actdsl::forward(f_, input, input); }
+    void forward_inplace(xt::xarray<float>& input) const override {
+        check_element_type<float>();
+        actdsl::forward(f_, input, input);
+    }
     void forward_inplace(xt::xarray<double>& input) const override { actdsl::forward(f_, input, input); }
     bool has_backward_from_output() const override { return !std::is_same_v<G, no_derivative_from_output>; }
     xt::xarray<float> backward_from_output(const xt::xarray<float>& y, const xt::xarray<float>& dy) const override {
@@ -199,10 +227,15 @@ public:
 
 private:
     template <class T>
+    void check_element_type() const {
+        if (std::is_same_v<T, float> && !float_problem_.empty()) throw std::invalid_argument("actdsl: " + float_problem_);
+    }
+    template <class T>
     xt::xarray<T> run_backward_from_output(const xt::xarray<T>& y, const xt::xarray<T>& dy) const {
         if constexpr (std::is_same_v<G, no_derivative_from_output>) {
             return activation::backward_from_output(y, dy);
         } else {
+            check_element_type<T>();
             auto dx = empty_like(y);
             actdsl::backward_from_output(g_, y, dy, dx);
             return dx;
@@ -210,12 +243,14 @@ private:
     }
     template <class T>
     xt::xarray<T> run_forward(const xt::xarray<T>& x) const {
+        check_element_type<T>();
         auto y = empty_like(x);
         actdsl::forward(f_, x, y);
         return y;
     }
     template <class T>
     xt::xarray<T> run_backward(const xt::xarray<T>& x, const xt::xarray<T>& dy) const {
+        check_element_type<T>();
         auto dx = empty_like(x);
         actdsl::backward(f_, x, dy, dx);
         return dx;
@@ -224,13 +259,14 @@ private:
     F f_;
     G g_;
     bool inplace_;
+    std::string float_problem_;
 };
 
 template <class F, class G = no_derivative_from_output>
 std::unique_ptr<activation> elementwise(activation_config& c, const F& f, bool has_inplace, const G& g = {}) {
     const bool in = has_inplace && c.flag("inplace", false);
     c.finish();
-    return std::make_unique<expression_activation<F, G>>(c.type(), f, in, g);
+    return std::make_unique<expression_activation<F, G>>(c.type(), f, in, g, c.float_problem());
 }
 
 class prelu_activation final : public typed_activation<prelu_activation> {
@@ -364,6 +400,10 @@ public:
     bool flag(const std::string& name, bool fallback) { return c_.flag(name, fallback); }
     std::string text(const std::string& name, const std::string& fallback) { return c_.text(name, fallback); }
     void require(bool ok, const std::string& name, const std::string& rule) { c_.require(ok, name, rule); }
+    template <class Rule>
+    void require_in_each_type(const std::string& name, double value, Rule rule, const std::string& what) {
+        c_.require_in_each_type(name, value, rule, what);
+    }
     [[noreturn]] void fail(const std::string& what) const { c_.fail(what); }
 
     // An expression of x; G is its derivative in terms of the output, where there is one.

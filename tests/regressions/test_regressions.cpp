@@ -198,3 +198,38 @@ TEST_CASE("regression: a parameter that float rounds out of its rule is rejected
     const auto fine = actdsl::build_activation_layer({{"type", "Softplus"}, {"beta", 1e-30}});
     CHECK_NOTHROW(fine->forward(xt::xarray<float>{1.0f}));
 }
+
+TEST_CASE("regression: exp, expm1 and tanh in double on a batch holding a NaN or a huge value", "[regression]") {
+    // Below AVX-512, xsimd's double exp, expm1 and tanh converted round(x / ln 2) to an
+    // integer one lane at a time: undefined behaviour for NaN and past 2^63 (UBSan errors
+    // under scripts/test.sh --sanitize). NaN must come out as NaN, the rest exact.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const xt::xarray<double> wide = {1e300, nan, -1e300, 0.5, -1e19, nan, 1e19, -0.0};
+    xt::xarray<double> out = xt::zeros_like(wide);
+    actdsl::forward(actdsl::exp(actdsl::x), wide, out);
+    for (std::size_t i = 0; i < wide.size(); ++i) {
+        INFO("exp(" << wide(i) << ")");
+        if (std::isnan(wide(i))) CHECK(std::isnan(out(i)));
+        else CHECK(out(i) == Approx(std::exp(wide(i))).epsilon(4e-16).margin(0));
+    }
+    actdsl::forward(actdsl::tanh(actdsl::x), wide, out);
+    for (std::size_t i = 0; i < wide.size(); ++i) {
+        INFO("tanh(" << wide(i) << ")");
+        if (std::isnan(wide(i))) CHECK(std::isnan(out(i)));
+        else CHECK(out(i) == Approx(std::tanh(wide(i))).epsilon(4e-16).margin(0));
+    }
+    CHECK(std::signbit(out(7)));
+    const xt::xarray<double> x = {-1.0, nan, -0.5, -30.0, nan, 0.25, -1e-300, -0.0};
+    xt::xarray<double> y = xt::zeros_like(x);
+    actdsl::forward(actdsl::elu(actdsl::x), x, y);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        INFO("x = " << x(i));
+        if (std::isnan(x(i))) CHECK(std::isnan(y(i)));
+        else if (x(i) > 0) CHECK(y(i) == x(i));
+        else CHECK(y(i) == Approx(std::expm1(x(i))).epsilon(4e-16).margin(0));
+    }
+    CHECK(std::signbit(y(7)));
+    actdsl::forward(actdsl::celu(actdsl::x, 2.0), x, y);
+    CHECK(std::isnan(y(1)));
+    CHECK(y(0) == Approx(2.0 * std::expm1(-0.5)).epsilon(4e-16));
+}

@@ -46,6 +46,25 @@ namespace detail {
 
 // ---- per-instruction-set hooks ----------------------------------------------
 
+// xsimd's double exp, expm1 and tanh convert round(a / ln 2) to int64, which is a scalar
+// cast below AVX-512DQ: undefined behaviour for NaN and past 2^63 (UBSan reports it). Their
+// argument goes through int_cast_safe (NaN as 0; the rest clamped to +-800, where every
+// result is already saturated) and NaN comes back through nan_back.
+template <class T> inline constexpr bool casts_to_int64_one_by_one = false;
+template <class A>
+inline constexpr bool casts_to_int64_one_by_one<xsimd::batch<double, A>> = !std::is_base_of_v<xsimd::avx512dq, A>;
+
+template <class T>
+ACTDSL_INLINE T int_cast_safe(const T& a) {
+    if constexpr (casts_to_int64_one_by_one<T>) return select(is_nan(a), T(0.0), xsimd::max(T(-800.0), xsimd::min(a, T(800.0))));
+    else return a;
+}
+template <class T>
+ACTDSL_INLINE T nan_back(const T& a, const T& result) {
+    if constexpr (casts_to_int64_one_by_one<T>) return select(is_nan(a), a, result);
+    else return result;
+}
+
 // Float batches of an AVX-512 architecture: exp, expm1, log1p, tanh and erfc take
 // their own AVX-512 forms (intrinsics) there.
 template <class T> inline constexpr bool is_avx512_float = false;

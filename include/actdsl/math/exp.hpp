@@ -62,14 +62,15 @@ ACTDSL_INLINE T exp(const T& a) {
     else if constexpr (std::is_floating_point_v<T>) return std::exp(a);
     else {
         using E = element_t<T>;
-        const T e = xsimd::exp(a);
+        const T a_safe = detail::int_cast_safe(a);
+        const T e = detail::nan_back(a, xsimd::exp(a_safe));
         const T smallest_normal_log(std::log(std::numeric_limits<E>::min()));
         // exp(a/2)^2 is right for every a but doubles exp's error (2.3 ULP in float), so it
         // takes only the lanes xsimd gets wrong. It returns 0 for a <= its minlog, which in
         // double is log(min) itself.
         const auto wrong = (a <= smallest_normal_log) | (a > T(detail::xsimd_exp_largest_safe<E>));
         if (xsimd::any(wrong)) [[unlikely]] {
-            const T h = xsimd::exp(a * T(E(0.5)));
+            const T h = xsimd::exp(a_safe * T(E(0.5)));
             return select(wrong, h * h, e);
         }
         return e;
@@ -80,7 +81,7 @@ template <class T>
 ACTDSL_INLINE T exp_flushing(const T& a) {
     if constexpr (detail::is_avx512_float<T>) return T(detail::exp_avx512(a));
     else if constexpr (std::is_floating_point_v<T>) return std::exp(a);
-    else return xsimd::exp(a);
+    else return detail::nan_back(a, xsimd::exp(detail::int_cast_safe(a)));
 }
 
 }  // namespace actdsl::math

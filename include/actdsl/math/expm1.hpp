@@ -50,7 +50,7 @@ ACTDSL_INLINE T expm1(const T& a) {
     if constexpr (detail::is_avx512_float<T>) return T(detail::expm1_avx512(a));
     else if constexpr (std::is_floating_point_v<T>) return std::expm1(a);
     else {
-        const T e = xsimd::expm1(a) | (a & T(-element_t<T>(0)));  // expm1 has the sign of a
+        const T e = detail::nan_back(a, xsimd::expm1(detail::int_cast_safe(a)) | (a & T(-element_t<T>(0))));  // with the sign of a
         const auto big = a > T(detail::xsimd_exp_largest_safe<element_t<T>>);
         if (xsimd::any(big)) [[unlikely]] return select(big, math::exp(a), e);
         return e;

@@ -37,7 +37,7 @@ template <class T>
 ACTDSL_INLINE T tanh(const T& a) {
     if constexpr (detail::is_avx512_float<T>) return T(detail::tanh_avx512(a));
     else if constexpr (std::is_floating_point_v<T>) return std::tanh(a);
-    else return xsimd::tanh(a);
+    else return detail::nan_back(a, xsimd::tanh(detail::int_cast_safe(a)));
 }
 
 }  // namespace actdsl::math

@@ -233,3 +233,22 @@ TEST_CASE("regression: exp, expm1 and tanh in double on a batch holding a NaN or
     CHECK(std::isnan(y(1)));
     CHECK(y(0) == Approx(2.0 * std::expm1(-0.5)).epsilon(4e-16));
 }
+
+TEST_CASE("regression: PReLU and Maxout on empty arrays write nothing and walk no iterator", "[regression]") {
+    // The kernels walked xtensor iterators over an empty array's null data pointer
+    // (UBSan: applying an offset to a null pointer).
+    const xt::xarray<float> x = xt::zeros<float>({0, 3, 5});
+    xt::xarray<float> y = xt::zeros<float>({0, 3, 5}), dx = y;
+    const xt::xarray<double> weights = {0.25, 0.5, 0.75};
+    xt::xarray<double> dweight = {7.0, 7.0, 7.0};
+    actdsl::prelu_forward(x, weights, y);
+    actdsl::prelu_backward(x, weights, x, dx, dweight);
+    CHECK(xt::all(xt::equal(dweight, 0.0)));  // a sum over no element
+    const xt::xarray<float> x2 = xt::zeros<float>({0, 4});
+    xt::xarray<float> y2 = xt::zeros<float>({0, 2}), dx2 = xt::zeros<float>({0, 4});
+    actdsl::maxout_forward(x2, y2, 2);
+    actdsl::maxout_backward(x2, y2, dx2, 2);
+    CHECK(y2.size() == 0);
+    const auto layer = actdsl::build_activation_layer({{"type", "Maxout"}, {"pieces", 2}});
+    CHECK(layer->forward(x2).size() == 0);
+}

@@ -64,6 +64,7 @@ void maxout_forward(const X& x_in, Y&& y_out, std::size_t pieces, std::ptrdiff_t
     const std::size_t axis = check("maxout_forward", x_in, pieces, dim);
     const auto first = piece(x_in, axis, pieces, 0);
     kernels::check_same_shape("maxout_forward", std::array<std::string_view, 2>{"x's first piece", "y"}, first, y_out);
+    if (y_out.size() == 0) return;  // no element to walk (an empty array's iterators may hold a null pointer)
     xt::noalias(y_out) = first;
     for (std::size_t p = 1; p < pieces; ++p) forward(larger, inputs(a = y_out, b = piece(x_in, axis, pieces, p)), y_out);
 }
@@ -82,6 +83,7 @@ void maxout_backward(const X& x_in, const DY& dy_in, DX&& dx_out, std::size_t pi
     if (!std::equal(y_shape.begin(), y_shape.end(), dy_in.shape().begin(), dy_in.shape().end()))
         throw std::invalid_argument("actdsl::maxout_backward: dy must have the output's shape " + kernels::shape_string(y_shape) + ", but has " +
                                     kernels::shape_string(dy_in.shape()));
+    if (x_in.size() == 0) return;
     const std::size_t outer = std::accumulate(shape.begin(), shape.begin() + static_cast<std::ptrdiff_t>(axis), std::size_t{1}, std::multiplies<>{});
     const std::size_t inner = std::accumulate(shape.begin() + static_cast<std::ptrdiff_t>(axis) + 1, shape.end(), std::size_t{1}, std::multiplies<>{});
     const std::size_t groups = outer * (shape[axis] / pieces);

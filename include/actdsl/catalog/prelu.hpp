@@ -87,6 +87,7 @@ void prelu_forward(const X& x_in, const W& weights, Y&& y_out) {
     using namespace prelu_detail;
     const channel_blocks b = check("prelu_forward", x_in, weights);
     kernels::check_same_shape("prelu_forward", std::array<std::string_view, 2>{"x", "y"}, x_in, y_out);
+    if (x_in.size() == 0) return;
     if (weights.size() == 1) return forward(prelu(x, weight), x_in, y_out, weight = static_cast<double>(weights(0)));
     auto* xp = kernels::contiguous_data(x_in);
     auto* yp = kernels::contiguous_data(y_out);
@@ -113,6 +114,10 @@ void prelu_backward(const X& x_in, const W& weights, const DY& dy_in, DX&& dx_ou
     if (dweight.size() != weights.size())
         throw std::invalid_argument("actdsl::prelu_backward: dweight must have the weight's size " + std::to_string(weights.size()) +
                                     ", but has " + std::to_string(dweight.size()));
+    if (x_in.size() == 0) {  // no element to walk (an empty array's iterators may hold a null pointer)
+        for (std::size_t c = 0; c < dweight.size(); ++c) dweight(c) = 0;
+        return;
+    }
     auto* xp = kernels::contiguous_data(x_in);
     auto* dyp = kernels::contiguous_data(dy_in);
     auto* dxp = kernels::contiguous_data(dx_out);

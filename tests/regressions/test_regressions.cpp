@@ -252,3 +252,28 @@ TEST_CASE("regression: PReLU and Maxout on empty arrays write nothing and walk n
     const auto layer = actdsl::build_activation_layer({{"type", "Maxout"}, {"pieces", 2}});
     CHECK(layer->forward(x2).size() == 0);
 }
+
+TEST_CASE("regression: forward_backward rejects outputs that share elements, before writing", "[regression]") {
+    // y and dx one element apart (or the same array) gave results that depended on the
+    // order of the writes.
+    using namespace actdsl;
+    const std::size_t n = 1000;
+    const xt::xarray<float> input = xt::view(xt::adapt(ramp(n), std::vector<std::size_t>{n + 1}), xt::range(0, n));
+    const xt::xarray<float> dy = xt::ones<float>({n});
+    for (const std::size_t shift : {std::size_t{0}, std::size_t{1}}) {
+        INFO("dx starts " << shift << " element(s) after y");
+        std::vector<float> buffer(n + 1, 7.0f);
+        const std::array<std::size_t, 1> shape{n};
+        auto y = xt::adapt(buffer.data(), n, xt::no_ownership(), shape);
+        auto dx = xt::adapt(buffer.data() + shift, n, xt::no_ownership(), shape);
+        CHECK_THROWS_WITH(forward_backward(silu(x), input, dy, y, dx),
+                          Contains("actdsl::forward_backward: the outputs y and dx share memory"));
+        CHECK(std::all_of(buffer.begin(), buffer.end(), [](float v) { return v == 7.0f; }));
+    }
+    // Apart: the two halves of one buffer.
+    std::vector<float> buffer(2 * n);
+    const std::array<std::size_t, 1> shape{n};
+    auto y = xt::adapt(buffer.data(), n, xt::no_ownership(), shape);
+    auto dx = xt::adapt(buffer.data() + n, n, xt::no_ownership(), shape);
+    CHECK_NOTHROW(forward_backward(silu(x), input, dy, y, dx));
+}

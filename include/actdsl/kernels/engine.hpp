@@ -19,12 +19,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #if defined(_OPENMP)
@@ -97,6 +99,7 @@ struct memory_extent {
     std::uintptr_t lo = 0, hi = 0, first = 0;
     std::size_t rank = 0;
     std::array<std::ptrdiff_t, max_rank> strides{};  // 0 where the dim has one element
+    bool dense = false;                                // its elements fill [lo, hi)
 };
 
 template <class A>
@@ -118,6 +121,7 @@ memory_extent extent_of(const A& a) {
         e.first = reinterpret_cast<std::uintptr_t>(a.data() + a.data_offset());
         e.lo = e.first + static_cast<std::uintptr_t>(low * element);
         e.hi = e.first + static_cast<std::uintptr_t>((high + 1) * element);
+        e.dense = e.hi - e.lo == a.size() * sizeof(value_type_of<A>);
     }
     return e;
 }
@@ -140,6 +144,20 @@ bool needs_temporary(const std::array<memory_extent, NIn>& ins, const std::array
         for (const auto& in : ins)
             if (sharing_of(o, in) == sharing::partial) return true;
     return false;
+}
+
+// Two outputs that hold a common element (the same array twice, or dense arrays whose
+// memory overlaps): the results would depend on the order of the writes. The pair's
+// positions among the outputs, if there is one. Outputs whose memory interleaves
+// without a common element (GLU's two gradient halves of one dx) are apart.
+template <std::size_t NOut>
+std::optional<std::pair<std::size_t, std::size_t>> outputs_sharing_elements(const std::array<memory_extent, NOut>& outs) {
+    for (std::size_t i = 0; i < NOut; ++i)
+        for (std::size_t j = i + 1; j < NOut; ++j) {
+            const sharing s = sharing_of(outs[i], outs[j]);
+            if (s == sharing::same_elements || (s == sharing::partial && outs[i].dense && outs[j].dense)) return std::pair{i, j};
+        }
+    return std::nullopt;
 }
 
 // Evaluates one batch and hands each output to store(k, value). With a Fallback,
@@ -412,6 +430,9 @@ void run(std::string_view function, const Names& names, const Program& p, const 
         std::apply([&](const auto&... a) { std::apply([&](const auto&... b) { check_same_shape(function, names, a..., b...); }, outs); }, ins);
         const auto in_extents = std::apply([](const auto&... a) { return std::array<memory_extent, NIn>{extent_of(a)...}; }, ins);
         const auto out_extents = std::apply([](const auto&... a) { return std::array<memory_extent, NOut>{extent_of(a)...}; }, outs);
+        if (const auto pair = outputs_sharing_elements(out_extents))
+            throw std::invalid_argument(std::string("actdsl::") + std::string(function) + ": the outputs " + std::string(names[NIn + pair->first]) +
+                                        " and " + std::string(names[NIn + pair->second]) + " share memory; give each its own array");
         if (needs_temporary(in_extents, out_extents)) {
             // An output that partly overlaps an input (shifted, or interleaved through strides):
             // compute into fresh arrays, then copy, so that every element reads its input first.

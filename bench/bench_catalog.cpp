@@ -1,6 +1,5 @@
 // Every elementwise catalog activation, fused forward and backward, float, one
-// thread: names <pass>/<activation>/fused/<n> as in bench_fusion. Run next to
-// REFERENCE.md's PyTorch figures (same machine kind, 262144 elements).
+// thread: names <pass>/<activation>/fused/<n> as in bench_fusion.
 #include <string>
 
 #include <actdsl/actdsl.hpp>

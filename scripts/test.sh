@@ -2,24 +2,39 @@
 # Builds everything (library tests, example, benchmarks) with warnings as errors
 # and runs the test suite, once with g++ and once with clang++. The first
 # compiler's suite also builds and runs a user's project against actdsl three
-# ways (ctest's package.consumer: scripts/test-consumer.sh).
-# Usage: bash scripts/test.sh [g++|clang++ ...]
+# ways (ctest's package.consumer: scripts/test-consumer.sh). Then the baseline tests
+# and the regression tests run under AddressSanitizer and UndefinedBehaviorSanitizer
+# (clang++ -O0, every error fatal).
+# Usage: bash scripts/test.sh [g++|clang++|--sanitize ...]
+#   with no argument: g++ clang++ --sanitize
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
-compilers=("$@")
-[ ${#compilers[@]} -eq 0 ] && compilers=(g++ clang++)
+steps=("$@")
+[ ${#steps[@]} -eq 0 ] && steps=(g++ clang++ --sanitize)
 jobs=$(nproc)
-steps=${#compilers[@]}
+count=${#steps[@]}
 step=0
-for cxx in "${compilers[@]}"; do
+consumer=ON
+for what in "${steps[@]}"; do
     step=$((step + 1))
-    build="build/test-${cxx}"
-    consumer=OFF; [ "$step" -eq 1 ] && consumer=ON
-    echo "== ${step}/${steps}: ${cxx}: configure and build everything in ${build} (about 10 minutes on 2 cores)"
-    cmake -S . -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release -DACTDSL_TEST_CONSUMER="$consumer" >/dev/null
+    if [ "$what" = --sanitize ]; then
+        # -O0: the build users debug with, and the quickest to compile.
+        build=build/sanitize
+        echo "== ${step}/${count}: clang++ -O0 -fsanitize=address,undefined: build the baseline tests and the regressions in ${build} (about 5 minutes)"
+        cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O0 -DACTDSL_SANITIZE=ON \
+            -DACTDSL_TEST_CONSUMER=OFF -DACTDSL_BUILD_EXAMPLES=OFF -DACTDSL_BUILD_BENCHMARKS=OFF >/dev/null
+        cmake --build "$build" -j "$jobs" --target actdsl_tests actdsl_tests_regressions
+        echo "== ${step}/${count}: run them"
+        (cd "$build" && ctest --output-on-failure -j "$jobs" -R '^(tests\.baseline_isa|tests\.regressions)$')
+        continue
+    fi
+    build="build/test-${what}"
+    echo "== ${step}/${count}: ${what}: configure and build everything in ${build} (about 10 minutes on 2 cores)"
+    cmake -S . -B "$build" -DCMAKE_CXX_COMPILER="$what" -DCMAKE_BUILD_TYPE=Release -DACTDSL_TEST_CONSUMER="$consumer" >/dev/null
+    consumer=OFF
     cmake --build "$build" -j "$jobs"
-    echo "== ${step}/${steps}: ${cxx}: run the tests"
+    echo "== ${step}/${count}: ${what}: run the tests"
     (cd "$build" && ctest --output-on-failure -j "$jobs")
 done

@@ -32,6 +32,11 @@ void run(actdsl::activation& act) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const nlohmann::json config = nlohmann::json::parse(data, data + size, nullptr, /*allow_exceptions=*/false);
     if (config.is_discarded()) return 0;
+    // PReLU takes any channel count up to 2^31 - 1, as PyTorch does; a large one only costs
+    // memory (8 bytes a weight, twice), past libFuzzer's 2 GB allocation limit.
+    if (config.is_object() && config.contains("num_parameters") && config.at("num_parameters").is_number_integer() &&
+        config.at("num_parameters").get<long long>() > (1 << 20))
+        return 0;
     try {
         const auto act = actdsl::build_activation_layer(config);
         run<float>(*act);

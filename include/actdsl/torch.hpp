@@ -357,8 +357,13 @@ public:
 
     // One tensor per variable, then one single-element tensor per parameter.
     template <class... Tensors>
-        requires(sizeof...(Tensors) == sizeof...(V) + sizeof...(P) && (std::is_convertible_v<const Tensors&, const at::Tensor&> && ...))
     at::Tensor operator()(const Tensors&... tensors) const {
+        static_assert(sizeof...(Tensors) == sizeof...(V) + sizeof...(P),
+                      "actdsl::torch::function: the call takes one tensor per variable, then one per parameter, in the order "
+                      "given to function(f, leaves...) (f's one variable first when no variable is listed)");
+        static_assert((std::is_convertible_v<const Tensors&, const at::Tensor&> && ...),
+                      "actdsl::torch::function: every argument is an at::Tensor; pass a parameter's value as a tensor, "
+                      "torch::tensor(1.5), or write it into the expression");
         return detail::apply<0, Order>(f_, ::torch::autograd::variable_list{tensors...}, detail::list<V...>{}, detail::list<P...>{});
     }
 

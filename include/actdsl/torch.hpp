@@ -201,6 +201,13 @@ at::Tensor apply(const F& f, const variable_list& in, list<V...> vars, list<P...
     return y;
 }
 
+// The incoming gradient g, then the tensors `in`: the arguments of a gradient's expression.
+inline variable_list with_incoming(const at::Tensor& g, const variable_list& in) {
+    variable_list all{g};
+    all.insert(all.end(), in.begin(), in.end());
+    return all;
+}
+
 // The sum of a parameter's gradient over the elements, as the parameter's tensor.
 inline at::Tensor as_parameter(double sum, const at::Tensor& p) {
     return at::scalar_tensor(sum, p.options().dtype(at::kDouble)).to(p.scalar_type()).reshape(p.sizes());
@@ -208,9 +215,10 @@ inline at::Tensor as_parameter(double sum, const at::Tensor& p) {
 
 // The gradients by the fused kernels, without a graph: with one variable, one pass
 // for the variable and every parameter; with several, one pass for the variables
-// and one per parameter.
+// and one per parameter that is wanted.
 template <class T, class F, class... V, class... P>
-variable_list fused_gradients(const F& f, const at::Tensor& g, const variable_list& in, list<V...>, list<P...>) {
+variable_list fused_gradients(const F& f, const at::Tensor& g, const variable_list& in, list<V...>, list<P...>,
+                              const std::vector<bool>& wanted) {
     constexpr std::size_t NV = sizeof...(V), NP = sizeof...(P);
     variable_list out(NV + NP);
     const arrays<T, V...> a(in);
@@ -251,14 +259,13 @@ variable_list fused_gradients(const F& f, const at::Tensor& g, const variable_li
         using G = variable<"actdsl_torch_g">;
         [&]<std::size_t... J>(std::index_sequence<J...>) {
             ([&] {
+                if (!wanted[NV + J]) return;
                 const auto dp = G{} * derivative(f, P{});
                 if constexpr (is_zero_v<std::remove_const_t<decltype(dp)>>) {
                     out[NV + J] = at::zeros(in[NV + J].sizes(), in[NV + J].options());
                 } else {
-                    variable_list with_g{g};
-                    with_g.insert(with_g.end(), in.begin(), in.end());
                     at::Tensor terms = empty_like_contiguous(in[0]);
-                    forward_into<T>(dp, with_g, terms, list<G, V...>{}, list<P...>{});
+                    forward_into<T>(dp, with_incoming(g, in), terms, list<G, V...>{}, list<P...>{});
                     out[NV + J] = as_parameter(terms.sum(at::kDouble).template item<double>(), in[NV + J]);
                 }
             }(), ...);
@@ -275,8 +282,7 @@ variable_list gradients_of(const F& f, const at::Tensor& g, const variable_list&
                            const std::vector<bool>& wanted) {
     constexpr std::size_t NV = sizeof...(V), NP = sizeof...(P);
     const bool graph = ::torch::autograd::GradMode::is_enabled();
-    variable_list with_g{g};
-    with_g.insert(with_g.end(), in.begin(), in.end());
+    const variable_list with_g = with_incoming(g, in);
     if constexpr (Depth + 1 < Order) {
         if (graph) {
             using G = decltype(incoming_gradient<Depth + 1>());
@@ -296,8 +302,8 @@ variable_list gradients_of(const F& f, const at::Tensor& g, const variable_list&
     variable_list out;
     {
         at::NoGradGuard no_grad;
-        out = in[0].scalar_type() == at::kFloat ? fused_gradients<float>(f, g, in, list<V...>{}, list<P...>{})
-                                                : fused_gradients<double>(f, g, in, list<V...>{}, list<P...>{});
+        out = in[0].scalar_type() == at::kFloat ? fused_gradients<float>(f, g, in, list<V...>{}, list<P...>{}, wanted)
+                                                : fused_gradients<double>(f, g, in, list<V...>{}, list<P...>{}, wanted);
     }
     for (std::size_t i = 0; i < out.size(); ++i)
         if (!wanted[i]) out[i] = at::Tensor();
@@ -342,9 +348,6 @@ struct node<Depth, Order, F, list<V...>, list<P...>> final : ::torch::autograd::
 };
 
 }  // namespace detail
-
-template <class... L>
-using leaf_list = detail::list<L...>;
 
 // The callable function() returns: y = f(variables...; parameters...) on tensors.
 template <int Order, class F, class Vars, class Params>

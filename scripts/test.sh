@@ -3,7 +3,8 @@
 # and runs the test suite, once with g++ and once with clang++. The first
 # compiler's suite also builds and runs a user's project against actdsl three
 # ways (ctest's package.consumer: scripts/test-consumer.sh), and g++'s tests the
-# PyTorch bridge (tests/torch: clang++ 14 cannot compile libtorch's headers). Then the regression
+# PyTorch bridge (tests/torch) and the Python package (python/, tests/python) for
+# Debian's /usr/bin/python3: clang++ 14 cannot compile libtorch's headers. Then the regression
 # tests and the fuzzers (tests/fuzz/, 60 s each) run under
 # AddressSanitizer and UndefinedBehaviorSanitizer (clang++ -O0, every error fatal).
 # Usage: bash scripts/test.sh [g++|clang++|--sanitize ...]
@@ -34,8 +35,10 @@ for what in "${steps[@]}"; do
     build="build/test-${what}"
     echo "== ${step}/${count}: ${what}: configure and build everything in ${build} (about 10 minutes on 2 cores)"
     # The benchmarks are built here, not run: without PyTorch's side (scripts/demo.sh has it).
+    python=()
+    [ "$what" = g++ ] && python=(-DACTDSL_BUILD_PYTHON=ON -DPython3_EXECUTABLE=/usr/bin/python3)
     cmake -S . -B "$build" -DCMAKE_CXX_COMPILER="$what" -DCMAKE_BUILD_TYPE=Release -DACTDSL_TEST_CONSUMER="$consumer" \
-        -DACTDSL_BENCH_TORCH=OFF >/dev/null
+        -DACTDSL_BENCH_TORCH=OFF "${python[@]}" >/dev/null
     consumer=OFF
     cmake --build "$build" -j "$jobs"
     echo "== ${step}/${count}: ${what}: run the tests"

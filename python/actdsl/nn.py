@@ -1,0 +1,32 @@
+"""torch.nn's activation modules, computed by actdsl.
+
+Each class subclasses its torch.nn namesake: the same constructor, defaults,
+validation, attributes, parameters (PReLU's weight), state dict keys and repr;
+only forward differs. RReLU in training mode keeps PyTorch's random slopes.
+"""
+import torch
+
+from ._catalog import TYPES, build, module_parameters
+
+__all__ = list(TYPES)
+
+
+def _twin(type_name):
+    base = getattr(torch.nn, type_name)
+    names = module_parameters(type_name)
+
+    def forward(self, input):
+        if type_name == "PReLU":  # the weight's shape holds num_parameters
+            return build(type_name, {})(input, [self.weight])
+        config = {name: getattr(self, name) for name in names}
+        if type_name == "RReLU":
+            config["training"] = self.training
+        return build(type_name, config)(input)
+
+    doc = f"torch.nn.{type_name} computed by actdsl's fused kernels (forward, backward and double backward)."
+    return type(type_name, (base,), {"forward": forward, "__doc__": doc, "__module__": __name__})
+
+
+for _name in TYPES:
+    globals()[_name] = _twin(_name)
+del _name

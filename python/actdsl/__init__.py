@@ -20,5 +20,6 @@ __all__ = ["compile", "functional", "nn", "replace_activations", "types"]
 
 
 def types():
-    """The torch.nn activation types actdsl builds, by class name."""
+    """The catalog's types by class name (torch.nn's, and Squareplus and SparsePlus
+    from jax.nn); actdsl.nn has those that torch.nn has."""
     return list(_C.types())

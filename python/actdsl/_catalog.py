@@ -15,11 +15,11 @@ TYPES = [t for t in _C.types() if isinstance(getattr(torch.nn, t, None), type)]
 
 
 def module_parameters(type_name):
-    """The names of torch.nn.<type_name>'s constructor arguments (its attributes too),
-    without device and dtype and without deprecated aliases (Hardtanh's min_value
-    and max_value, whose default is None)."""
+    """torch.nn.<type_name>'s constructor arguments (inspect.Parameters; its attributes
+    have the same names), without device and dtype and without deprecated aliases
+    (Hardtanh's min_value and max_value, whose default is None)."""
     init = inspect.signature(getattr(torch.nn, type_name).__init__).parameters
-    return [n for n, p in init.items() if n not in ("self", "device", "dtype") and p.default is not None]
+    return [p for n, p in init.items() if n not in ("self", "device", "dtype") and p.default is not None]
 
 
 @functools.lru_cache(maxsize=1024)

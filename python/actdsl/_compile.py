@@ -68,7 +68,10 @@ class _Translator:
             if not (isinstance(value, ast.Constant) and type(value.value) is int):
                 self.fail(node, "** takes an integer exponent (u ** 3); write sqrt(u), or exp(v * log(u))")
             n = -value.value if negative else value.value
-            return f"pow<{n}>({self(node.left)})"
+            base = node.left
+            if isinstance(base, ast.Constant) and type(base.value) in (int, float):
+                return self(ast.copy_location(ast.Constant(float(base.value) ** n), node))  # a number
+            return f"pow<{n}>({self(base)})"
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
             return f"({self(node.left)} {_COMPARE[type(node.ops[0])]} {self(node.comparators[0])})"
         if isinstance(node, ast.BoolOp):
@@ -225,6 +228,9 @@ def compile(expression, learnable=(), verbose=True, **parameters):
     unless verbose=False); later calls and processes load it from the cache
     ($ACTDSL_CACHE, or ~/.cache/actdsl)."""
     learnable = set(learnable)
+    taken = [n for n in parameters if n == VARIABLE or n in CONSTANTS or n in FUNCTIONS]
+    if taken:
+        raise ValueError(f"actdsl.compile: {taken[0]} is the input, a constant or a function: name the parameter otherwise")
     unknown = learnable - set(parameters)
     if unknown:
         raise ValueError(f"actdsl.compile: learnable parameter(s) {', '.join(sorted(unknown))} have no value: "

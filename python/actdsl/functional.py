@@ -23,19 +23,16 @@ def _functional_name(type_name):
 
 
 def _signature(type_name):
-    """input, then the module's arguments with its defaults (and F's extras: rrelu's training, prelu's weight)."""
+    """input, then the module's arguments with its defaults; F.rrelu adds training
+    before inplace, F.prelu takes the weight instead."""
     P = inspect.Parameter
     parameters = [P("input", P.POSITIONAL_OR_KEYWORD)]
     if type_name == "PReLU":
         return inspect.Signature(parameters + [P("weight", P.POSITIONAL_OR_KEYWORD)])
-    init = inspect.signature(getattr(torch.nn, type_name).__init__).parameters
-    names = module_parameters(type_name)
-    extras = {"RReLU": ["training"]}.get(type_name, [])
-    for name in names:
-        if name == "inplace" and extras:
+    for p in module_parameters(type_name):
+        if type_name == "RReLU" and p.name == "inplace":
             parameters.append(P("training", P.POSITIONAL_OR_KEYWORD, default=False))
-            extras = []
-        parameters.append(P(name, P.POSITIONAL_OR_KEYWORD, default=init[name].default))
+        parameters.append(P(p.name, P.POSITIONAL_OR_KEYWORD, default=p.default))
     return inspect.Signature(parameters)
 
 

@@ -13,7 +13,7 @@ __all__ = list(TYPES)
 
 def _twin(type_name):
     base = getattr(torch.nn, type_name)
-    names = module_parameters(type_name)
+    names = [p.name for p in module_parameters(type_name)]
 
     def forward(self, input):
         if type_name == "PReLU":  # the weight's shape holds num_parameters

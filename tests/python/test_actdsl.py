@@ -316,6 +316,8 @@ class Compile(unittest.TestCase):
             actdsl.compile("x * beta", beta="1")
         with self.assertRaises(SyntaxError):
             actdsl.compile("x * (1 +")
+        with self.assertRaisesRegex(ValueError, "name the parameter otherwise"):
+            actdsl.compile("x * pi", pi=3.0)
 
 
 if __name__ == "__main__":

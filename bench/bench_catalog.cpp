@@ -9,6 +9,9 @@
 #if defined(ACTDSL_BENCH_TORCH)
 #include "torch_baselines.hpp"
 #endif
+#if defined(ACTDSL_BENCH_ONEDNN)
+#include "onednn_baselines.hpp"
+#endif
 
 namespace {
 
@@ -26,6 +29,9 @@ void add(const std::string& name, const F& f, std::size_t n) {
     pass("backward", 3, [f](bench::buffers& b) { actdsl::backward(f, b.x, b.dy, b.dx); });
 #if defined(ACTDSL_BENCH_TORCH)
     bench::torch_baselines::register_pytorch(name, n);
+#endif
+#if defined(ACTDSL_BENCH_ONEDNN)
+    bench::onednn_baselines::register_onednn(name, n);
 #endif
 }
 

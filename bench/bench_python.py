@@ -7,12 +7,33 @@ plus backward, on a float32 tensor of 262144 elements, timed as the median of
 actdsl (above 1: actdsl is faster).
 
     PYTHONPATH=build/python/python /usr/bin/python3 bench/bench_python.py [--threads 1]
+
+PyTorch runs its AVX-512 kernels where the CPU has AVX-512 (ATEN_CPU_CAPABILITY=avx512,
+unless the environment already names a capability); the first line says which ran.
 """
 import argparse
+import os
 import statistics
 import time
 
-import torch
+
+def _select_cpu_capability():
+    """ATEN_CPU_CAPABILITY=avx512 where the CPU has the subsets ATen's kernels use:
+    ATen reads it once, when torch loads, and does not check it."""
+    if "ATEN_CPU_CAPABILITY" in os.environ:
+        return
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return
+    if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= set(flags):
+        os.environ["ATEN_CPU_CAPABILITY"] = "avx512"
+
+
+_select_cpu_capability()
+
+import torch  # noqa: E402  (after the capability is chosen)
 
 import actdsl
 

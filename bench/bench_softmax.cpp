@@ -5,6 +5,7 @@
 //   fused_2_threads  the same on two OpenMP threads (the machine's two cores);
 //   unfused  max, subtract, exp, sum and divide (or log) as separate xtensor passes
 //            into preallocated temporaries, as an eager framework runs them;
+//   onednn   oneDNN's softmax_v2 (softmax_accurate, softmax_log), when CMake finds it;
 // and roofline/memcpy/262144 for the same bytes and floor/exp/262144 (one exp per
 // element, which a softmax computes too). bench_summary prints the ratios.
 #include <string>
@@ -17,6 +18,9 @@
 #include <xtensor/xsort.hpp>
 
 #include "harness.hpp"
+#if defined(ACTDSL_BENCH_ONEDNN)
+#include "onednn_baselines.hpp"
+#endif
 
 namespace {
 
@@ -90,6 +94,19 @@ void register_all() {
             add("backward", "fused", 3, fused_backward);
             add("backward", "fused_2_threads", 3, [=](arrays& a) { bench::on_threads(2, [&] { fused_backward(a); }); });
             add("backward", "unfused", 3, [=](arrays& a) { unfused_backward(a, axis, log); });
+#if defined(ACTDSL_BENCH_ONEDNN)
+            for (const std::string pass : {"forward", "backward"})
+                benchmark::RegisterBenchmark((pass + "/" + op + "/onednn/" + std::to_string(n)).c_str(), [=](benchmark::State& state) {
+                    arrays a(last);
+                    const auto [r, c] = arrays::shape(last);
+                    bench::onednn_baselines::softmax_pass p(r, c, static_cast<int>(axis), log);
+                    p.forward(a.x.data(), a.y.data());
+                    state.SetLabel(p.implementation());
+                    if (pass == "forward") bench::loop(state, [&] { p.forward(a.x.data(), a.y.data()); });
+                    else bench::loop(state, [&] { p.backward(a.y.data(), a.dy.data(), a.dx.data()); });
+                    bench::finish(state, n, pass == "forward" ? 2 : 3);
+                });
+#endif
         }
     }
     bench::register_memcpy_roofline(n);

@@ -2,14 +2,20 @@
 // same binary as ours (when CMake finds libtorch): forward into a preallocated
 // output where ATen has an _out variant, and the backward kernel autograd calls
 // (dx from dy and x, or from dy and y where PyTorch saves the output). One thread.
+// PyTorch runs its AVX-512 kernels where the CPU has them (ATEN_CPU_CAPABILITY=avx512
+// unless the environment already names a capability); the run's context records
+// which ran ("pytorch_cpu_capability").
 #pragma once
 
+#include <cstdlib>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
 
 #include "harness.hpp"
 
@@ -78,10 +84,29 @@ inline const std::map<std::string, kernels>& all() {
     return table;
 }
 
+// ATen's kernels for the best instruction set this CPU has. ATen reads
+// ATEN_CPU_CAPABILITY once, at its first kernel call, and trusts it: "avx512" is set
+// only where the CPU has the AVX-512 subsets ATen's kernels use.
+inline void select_cpu_capability() {
+    static const bool done = [] {
+        if (!std::getenv("ATEN_CPU_CAPABILITY") && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+            setenv("ATEN_CPU_CAPABILITY", "avx512", 0);
+        std::istringstream config(at::show_config());
+        std::string capability = "unknown";
+        for (std::string line; std::getline(config, line);)
+            if (const auto at = line.find("CPU capability usage: "); at != std::string::npos) capability = line.substr(at + 22);
+        benchmark::AddCustomContext("pytorch_cpu_capability", capability);
+        return true;
+    }();
+    (void)done;
+}
+
 // forward/<name>/pytorch/<n> and backward/<name>/pytorch/<n>, if PyTorch has the activation.
 inline void register_pytorch(const std::string& name, std::size_t n) {
     const auto it = all().find(name);
     if (it == all().end()) return;
+    select_cpu_capability();
     at::set_num_threads(1);  // as every figure but the scaling ones: one thread
     const auto add = [&](const std::string& pass, std::size_t arrays, std::function<void(tensors&)> body) {
         benchmark::RegisterBenchmark((pass + "/" + name + "/pytorch/" + std::to_string(n)).c_str(), [=](benchmark::State& state) {

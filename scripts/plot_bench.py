@@ -4,7 +4,8 @@
 Usage: plot_bench.py OUT_DIR FUSION.json CATALOG.json
 Plots, at 262144 elements, float, one thread unless the label says otherwise:
   fusion.png   silu, gelu_tanh, mish: fused, unfused, xtensor_lazy, PyTorch, 2 threads, memory roofline
-  catalog.png  every elementwise activation, forward and backward, ours against PyTorch, memory roofline
+  catalog.png  every elementwise activation, forward and backward, ours against PyTorch and oneDNN,
+               memory roofline
 Backward panels also draw dx = dy x, a measured pass over the same 3 arrays with no arithmetic.
 """
 import json
@@ -70,9 +71,12 @@ def catalog_plot(t, out):
             best = t.get(f"{pas}/{a}/fused_from_output/{N}", 0) if pas == "backward" else 0
             ours.append(max(best, t.get(f"{pas}/{a}/fused/{N}", 0)))
         torch = [t.get(f"{pas}/{a}/pytorch/{N}", 0) for a in acts]
+        onednn = [max(t.get(f"{pas}/{a}/onednn/{N}", 0), t.get(f"{pas}/{a}/onednn_from_output/{N}", 0)) for a in acts]
         ys = range(len(acts))
-        ax.barh([y - 0.2 for y in ys], ours, 0.4, label="actdsl (fused)")
-        ax.barh([y + 0.2 for y in ys], torch, 0.4, label="PyTorch 1.13 (absent: no such kernel)")
+        ax.barh([y - 0.27 for y in ys], ours, 0.27, label="actdsl (fused)")
+        ax.barh(list(ys), torch, 0.27, label="PyTorch 1.13 (absent: no such kernel)")
+        if any(onednn):
+            ax.barh([y + 0.27 for y in ys], onednn, 0.27, label="oneDNN 2.6 (absent: no such kernel)")
         if roof:
             ax.axvline(roof * 2 / arrays, color="k", linestyle="--", linewidth=1, label="memory roofline (memcpy)")
         if pas == "backward" and t.get("roofline/three_arrays/" + N):

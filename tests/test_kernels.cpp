@@ -285,6 +285,31 @@ TEMPLATE_TEST_CASE("expm1 and log1p hold their bounds (math/bounds.hpp) at 10000
     CHECK(zero_sign_mismatch == 0);
 }
 
+TEST_CASE("float log1p_unit holds its bound (math/bounds.hpp) over every 64th float in [0, 1], per evaluation path") {
+    // softplus's log1p(exp(-|u|)): the argument lies in [0, 1]. With fused multiply-add
+    // it has its own form; elsewhere it is log1p, whose bound is log1p's.
+    using B = xsimd::batch<float>;
+    constexpr bool own = actdsl::math::detail::has_fused_multiply_add<B::arch_type>;
+    std::vector<float> v;
+    for (std::uint32_t bits = 0; bits <= 0x3F800000u; bits += 64) {
+        float f;
+        std::memcpy(&f, &bits, sizeof f);
+        v.push_back(f);
+    }
+    for (const float f : {0.5f, std::nextafter(0.5f, 0.0f), 1.0f, std::numeric_limits<float>::denorm_min()}) v.push_back(f);
+    while (v.size() % B::size != 0) v.push_back(0.25f);
+    xt::xtensor<float, 1> y = xt::zeros<float>({v.size()});
+    for (std::size_t i = 0; i < v.size(); i += B::size)
+        actdsl::math::log1p_unit(B::load_unaligned(&v[i])).store_unaligned(y.data() + i);
+    const auto [worst, at] = ref::worst_ulp_error(v, y, [](ref::real t) { return std::log1p(t); });
+    INFO("worst at " << at);
+    using actdsl::math::max_ulp;
+    CHECK(worst <= (own ? max_ulp("log1p_unit", "with FMA", "0 <= x <= 1") : max_ulp("log1p", "every path")));
+    CHECK(y(0) == 0);
+    CHECK(!std::signbit(y(0)));
+    CHECK(std::isnan(actdsl::math::log1p_unit(B(std::numeric_limits<float>::quiet_NaN())).get(0)));
+}
+
 TEMPLATE_TEST_CASE("the fast sigmoid's guard sends far-left lanes to the exact form", "", float, double) {
     using T = TestType;
     // Lanes past the fast form's limit (exp(-u) would overflow) mixed with ordinary ones,

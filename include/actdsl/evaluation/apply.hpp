@@ -50,6 +50,7 @@ template <class T> ACTDSL_INLINE T apply(ops::exp, const T& a) { return math::ex
 template <class T> ACTDSL_INLINE T apply(ops::exp_flushing, const T& a) { return math::exp_flushing(a); }
 template <class T> ACTDSL_INLINE T apply(ops::expm1, const T& a) { return math::expm1(a); }
 template <class T> ACTDSL_INLINE T apply(ops::log1p, const T& a) { return math::log1p(a); }
+template <class T> ACTDSL_INLINE T apply(ops::log1p_unit, const T& a) { return math::log1p_unit(a); }
 template <class T> ACTDSL_INLINE T apply(ops::tanh, const T& a) { return math::tanh(a); }
 template <class T> ACTDSL_INLINE T apply(ops::erf, const T& a) { return math::erf(a); }
 template <class T> ACTDSL_INLINE T apply(ops::erfc, const T& a) { return math::erfc(a); }

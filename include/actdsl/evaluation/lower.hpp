@@ -33,11 +33,12 @@ constexpr auto lower_sigmoid(const U& u) {
 }
 
 // softplus(u) = max(u, 0) + log1p(exp(-|u|)): never overflows, and its exp is the one
-// its derivative sigmoid(u) lowers to.
+// its derivative sigmoid(u) lowers to. The log1p's argument lies in [0, 1] (or is NaN),
+// which log1p_unit needs.
 template <class U>
 constexpr auto lower_softplus(const U& u) {
     const auto e = make(ops::exp{}, make(ops::neg{}, make(ops::abs{}, u)));
-    return make(ops::add{}, make(ops::max{}, u, c<0>), node<ops::log1p, std::remove_cvref_t<decltype(e)>>{{e}});  // not make: that is softplus again
+    return make(ops::add{}, make(ops::max{}, u, c<0>), node<ops::log1p_unit, std::remove_cvref_t<decltype(e)>>{{e}});
 }
 
 // tanh(softplus(u)) = ((1+e)^2 - 1) / ((1+e)^2 + 1) = n / (n + 2), e = exp(u), n = e (e + 2):
@@ -62,6 +63,7 @@ template <class U> inline constexpr bool is_gate<node<ops::softplus, U>> = true;
 // it decays as fast (x tanh(exp(x)), x erf(softplus(x)), x tanh(log1p(sigmoid(x)))).
 template <class G> inline constexpr bool is_gate<node<ops::tanh, G>> = is_gate<G>;
 template <class G> inline constexpr bool is_gate<node<ops::log1p, G>> = is_gate<G>;
+template <class G> inline constexpr bool is_gate<node<ops::log1p_unit, G>> = is_gate<G>;
 template <class G> inline constexpr bool is_gate<node<ops::expm1, G>> = is_gate<G>;
 template <class G> inline constexpr bool is_gate<node<ops::erf, G>> = is_gate<G>;
 template <class G> inline constexpr bool is_gate<node<ops::sin, G>> = is_gate<G>;

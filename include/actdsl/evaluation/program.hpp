@@ -72,7 +72,7 @@ struct concat<type_list<A...>, type_list<B...>, Rest...> {
 template <class Op>
 inline constexpr bool is_transcendental_op =
     std::is_same_v<Op, ops::exp> || std::is_same_v<Op, ops::exp_flushing> || std::is_same_v<Op, ops::expm1> ||
-    std::is_same_v<Op, ops::log> || std::is_same_v<Op, ops::log1p> || std::is_same_v<Op, ops::erf> ||
+    std::is_same_v<Op, ops::log> || std::is_same_v<Op, ops::log1p> || std::is_same_v<Op, ops::log1p_unit> || std::is_same_v<Op, ops::erf> ||
     std::is_same_v<Op, ops::erfc> || std::is_same_v<Op, ops::tanh> || std::is_same_v<Op, ops::tanhshrink> ||
     std::is_same_v<Op, ops::sin> || std::is_same_v<Op, ops::cos>;
 template <class Slot> inline constexpr std::size_t transcendental_slot = 0;

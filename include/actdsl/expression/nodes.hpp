@@ -138,6 +138,8 @@ ACTDSL_CALL(exp, "exp")
 ACTDSL_CALL(exp_flushing, "exp")
 ACTDSL_CALL(log, "log")
 ACTDSL_CALL(log1p, "log1p")
+// log1p of an argument in [0, 1]: only softplus's lowering makes it, as log1p(exp(-|u|)).
+ACTDSL_CALL(log1p_unit, "log1p")
 ACTDSL_CALL(expm1, "expm1")
 ACTDSL_CALL(sqrt, "sqrt")
 ACTDSL_CALL(sin, "sin")

@@ -26,6 +26,7 @@ inline constexpr ulp_bound ulp_bounds[] = {
     {"expm1", "float", "AVX-512", "x > 0", 1.45, "every 256th float below 88.72"},
     {"log1p", "float, double", "every path", "all x", 2.0,
      "100003 bit patterns of each sign; 300000 uniform points where the form switches"},
+    {"log1p_unit", "float", "with FMA", "0 <= x <= 1", 1.01, "every 64th float in [0, 1]"},
     {"tanh", "float", "every path", "all x", 1.4, "every 256th float below 88.72"},
     {"erfc", "float", "AVX-512", "all x", 1.75,
      "every 256th float below 12 (native build); every 4096th (dispatched)"},

@@ -6,6 +6,15 @@
 // Max error: bounds.hpp, "log1p" (2 ULP on every path).
 // Paths: float on AVX-512: log1p_avx512, no division. Elsewhere xsimd's (two
 //   divisions), with its sign of zero corrected.
+//
+// log1p_unit(t) = log1p(t) for t in [0, 1], as softplus's log1p(exp(-|u|)) meets it.
+// Lanes: as log1p. Domain: 0 <= t <= 1 and NaN (NaN stays NaN, +0 gives +0); other t
+//   give unspecified values.
+// Max error: bounds.hpp, "log1p_unit" on float with fused multiply-add; elsewhere log1p's.
+// Paths: float batches with fused multiply-add: 1 + t = 2^k (1 + f) with k = 0, f = t
+//   below t = 1/2 and k = 1, f = (t - 1) / 2 from there, both exact, then log1p's
+//   polynomial on f in [-1/4, 1/2): no exponent extraction, reciprocal or rounding
+//   correction. Elsewhere log1p.
 #pragma once
 
 #include "coefficients.hpp"
@@ -50,6 +59,24 @@ ACTDSL_INLINE T log1p(const T& a) {
     if constexpr (detail::is_avx512_float<T>) return T(detail::log1p_avx512(a));
     else if constexpr (std::is_floating_point_v<T>) return std::log1p(a);
     else return xsimd::log1p(a) | (a & T(-element_t<T>(0)));  // xsimd's returns +0 at -0; log1p has the sign of a
+}
+
+template <class T>
+ACTDSL_INLINE T log1p_unit(const T& t) {
+    if constexpr (!std::is_floating_point_v<T> && std::is_same_v<element_t<T>, float>) {
+        if constexpr (detail::has_fused_multiply_add<typename T::arch_type>) {
+            const auto upper = t >= T(0.5f);
+            const T f = select(upper, (t - T(1.0f)) * T(0.5f), t);  // t - 1 is exact on [1/2, 1]
+            const T k = select(upper, T(1.0f), T(0.0f));
+            const T q = f * detail::horner(f, detail::log1pf_polynomial);  // log1p(f) = f + f q
+            // k ln 2 = k ln2_hi + k ln2_lo; k ln2_hi is exact, and k = 0 leaves f + f q alone.
+            return detail::fmadd(k, T(6.9313812256e-01f), f + detail::fmadd(f, q, k * T(9.0580006145e-06f)));
+        } else {
+            return log1p(t);
+        }
+    } else {
+        return log1p(t);
+    }
 }
 
 }  // namespace actdsl::math

@@ -45,6 +45,19 @@ void add_from_output(const std::string& name, const G& g, std::size_t n) {
     });
 }
 
+// forward/<name>/fused_far_tail/<n>: inputs in [-87, -81], where the fast sigmoid's
+// guard fails in every lane and the results are still normal numbers: the exact plan's
+// cost, against forward/<name>/fused/<n> over [-8, 8].
+template <class F>
+void add_far_tail(const std::string& name, const F& f, std::size_t n) {
+    benchmark::RegisterBenchmark(("forward/" + name + "/fused_far_tail/" + std::to_string(n)).c_str(), [=](benchmark::State& state) {
+        bench::buffers& b = bench::shared_buffers(n);
+        const bench::array tail = xt::random::rand<float>({n}, -87.0f, -81.0f);
+        bench::loop(state, [&] { actdsl::forward(f, tail, b.y); });
+        bench::finish(state, n, 2);
+    });
+}
+
 void register_all() {
     using namespace actdsl;
     for (const std::size_t n : {std::size_t{4096}, std::size_t{262144}}) {
@@ -52,6 +65,8 @@ void register_all() {
         add_from_output("sigmoid", from_output::sigmoid(), n);
         add_from_output("tanh", from_output::tanh(), n);
         add_from_output("relu", from_output::relu(), n);
+        add_far_tail("silu", silu(x), n);
+        add_far_tail("sigmoid", sigmoid(x), n);
         bench::register_memcpy_roofline(n);
         bench::register_three_array_roofline(n);
         bench::register_exp_floor(n, [](const auto& x, auto& y) { forward(exp(actdsl::x), x, y); });

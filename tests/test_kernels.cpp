@@ -695,7 +695,8 @@ bool same_result(T a, T b) { return ref::same_bits<T>(a, b) || (std::isnan(a) &&
 // each pass (forward, backward, forward_backward) computed alone, among the probe
 // values, and with each neighbour in {-100, -1e4, NaN, inf} filling the rest of its
 // two batches: the neighbours send the batch down the exact plan, the element alone
-// may take the fast one.
+// may take the fast one. An element in the second batch follows a batch of neighbours
+// only, after which its batch's guards are computed first (evaluate_batch's exact_first).
 template <class T, class F, class... B>
 void check_own_inputs_only(const F& f, const B&... params) {
     const auto values = probe_values<T>();

@@ -113,9 +113,10 @@ template <class List> struct plan_of_list;
 template <class... R> struct plan_of_list<type_list<R...>> { using type = plan<R...>; };
 
 // The fast plan of a program: its roots, then its guards; guard_of[k] is root k's guard
-// (guards when it has none).
-template <class Plan, std::size_t Guards, std::size_t... GuardOf>
+// (guards when it has none). guard_plan computes the guards alone, in the same order.
+template <class Plan, class GuardPlan, std::size_t Guards, std::size_t... GuardOf>
 struct guarded_plan : Plan {
+    using guard_plan = GuardPlan;
     static constexpr std::size_t guards = Guards;
     static constexpr std::array<std::size_t, sizeof...(GuardOf)> guard_of{GuardOf...};
 };
@@ -140,7 +141,8 @@ struct plans_of {
     template <std::size_t... K>
     static constexpr auto guarded(std::index_sequence<K...>) {
         using roots = typename concat<typename G::fast..., typename G::guards...>::type;
-        return guarded_plan<typename plan_of_list<roots>::type, guard_count, guard_of[K]...>{};
+        using guard_roots = typename concat<typename G::guards...>::type;
+        return guarded_plan<typename plan_of_list<roots>::type, typename plan_of_list<guard_roots>::type, guard_count, guard_of[K]...>{};
     }
     using fast = std::conditional_t<(G::has_fast || ...), decltype(guarded(std::make_index_sequence<guard_of.size()>{})), void>;
 };

@@ -168,28 +168,57 @@ std::optional<std::pair<std::size_t, std::size_t>> outputs_sharing_elements(cons
 // neighbours in the batch, and strided, transposed and contiguous calls give the
 // same bits; each root is guarded as its pass alone guards it, so forward_backward's
 // y and gradients are forward's and backward's.
+//
+// exact_first carries, from one batch to the next, whether the last batch had no lane
+// that passed a guard. While that holds (a run of far-tail inputs), the guards are
+// computed on their own first, and a batch where no lane passes any guard runs the
+// exact plan alone instead of both: every root takes the exact value, which for a
+// root without a guard is the expression the fast plan computes. Which plans run
+// depends on the neighbours; which value each lane takes does not.
 template <class Plan, class Fallback, class Env, class Store>
-ACTDSL_INLINE void evaluate_batch(const Env& env, const Store& store) {
+ACTDSL_INLINE void evaluate_batch(const Env& env, const Store& store, [[maybe_unused]] bool& exact_first) {
     using batch = typename Env::value_type;
     using T = math::element_t<batch>;
-    const auto s = evaluation::run_plan<Plan, batch>(env);
-    if constexpr (!std::is_void_v<Fallback>) {
-        constexpr std::size_t G = Plan::guards, N = Plan::root_slot.size() - G;
-        std::array<typename batch::batch_bool_type, G> fast;
-        for (std::size_t g = 0; g < G; ++g) fast[g] = s[Plan::root_slot[N + g]] >= batch(evaluation::fast_sigmoid_limit<T>);
-        auto all = fast[0];
-        for (std::size_t g = 1; g < G; ++g) all = all && fast[g];
-        if (!xsimd::all(all)) [[unlikely]] {
-            const auto t = evaluation::run_plan<Fallback, batch>(env);
-            for (std::size_t k = 0; k < N; ++k) {
-                const auto g = Plan::guard_of[k];
-                store(k, g < G ? xsimd::select(fast[g], s[Plan::root_slot[k]], t[Fallback::root_slot[k]]) : s[Plan::root_slot[k]]);
-            }
-            return;
-        }
-        for (std::size_t k = 0; k < N; ++k) store(k, s[Plan::root_slot[k]]);
-    } else {
+    if constexpr (std::is_void_v<Fallback>) {
+        const auto s = evaluation::run_plan<Plan, batch>(env);
         for (std::size_t k = 0; k < Plan::root_slot.size(); ++k) store(k, s[Plan::root_slot[k]]);
+    } else {
+        constexpr std::size_t G = Plan::guards, N = Plan::root_slot.size() - G;
+        using mask = typename batch::batch_bool_type;
+        const batch limit(evaluation::fast_sigmoid_limit<T>);
+        std::array<mask, G> fast;
+        std::array<batch, N> roots;  // the fast plan's values
+        bool fast_ran = true;
+        if (exact_first) [[unlikely]] {
+            using guard_plan = typename Plan::guard_plan;
+            const auto guards = evaluation::run_plan<guard_plan, batch>(env);
+            bool none = true;
+            for (std::size_t g = 0; g < G; ++g) none = none && !xsimd::any(guards[guard_plan::root_slot[g]] >= limit);
+            if (none) {
+                fast_ran = false;
+                fast.fill(mask(false));
+                roots.fill(batch(T(0)));
+            }
+            exact_first = none;
+        }
+        if (fast_ran) {
+            const auto s = evaluation::run_plan<Plan, batch>(env);
+            for (std::size_t k = 0; k < N; ++k) roots[k] = s[Plan::root_slot[k]];
+            for (std::size_t g = 0; g < G; ++g) fast[g] = s[Plan::root_slot[N + g]] >= limit;
+            auto all = fast[0], any = fast[0];
+            for (std::size_t g = 1; g < G; ++g) all = all && fast[g], any = any || fast[g];
+            if (xsimd::all(all)) [[likely]] {
+                for (std::size_t k = 0; k < N; ++k) store(k, roots[k]);
+                return;
+            }
+            exact_first = !xsimd::any(any);
+        }
+        const auto t = evaluation::run_plan<Fallback, batch>(env);
+        for (std::size_t k = 0; k < N; ++k) {
+            const auto g = Plan::guard_of[k];
+            const batch exact = t[Fallback::root_slot[k]];
+            store(k, g < G ? xsimd::select(fast[g], roots[k], exact) : (fast_ran ? roots[k] : exact));
+        }
     }
 }
 
@@ -242,12 +271,13 @@ void range_kernel(const std::array<const T*, NIn>& in, const std::array<T*, NOut
         }
     };
     const std::size_t body = begin + (end - begin) / W * W;
+    bool exact_first = false;
     for (std::size_t i = begin; i < body; i += W) {
         env.offset = i;
         evaluate_batch<Plan, Fallback>(env, [&](std::size_t k, const batch& v) {
             if (k < NOut) v.store_unaligned(out[k] + i);
             else if constexpr (R > 0) partial[k - NOut] += v;
-        });
+        }, exact_first);
         if constexpr (R > 0)
             if ((i - begin) / W % 256 == 255) drain();
     }
@@ -269,7 +299,7 @@ void range_kernel(const std::array<const T*, NIn>& in, const std::array<T*, NOut
             for (std::size_t j = 0; j < m; ++j) out[k][body + j] = out_buf[j];
         else if constexpr (R > 0)  // only the real lanes: the padding's values are not part of the sum
             for (std::size_t j = 0; j < m; ++j) (*totals)[k - NOut] += static_cast<double>(out_buf[j]);
-    });
+    }, exact_first);
 }
 
 // The kernels of one program: its table of recorded kernels and range_kernel for

@@ -99,11 +99,11 @@ void register_all() {
                 benchmark::RegisterBenchmark((pass + "/" + op + "/onednn/" + std::to_string(n)).c_str(), [=](benchmark::State& state) {
                     arrays a(last);
                     const auto [r, c] = arrays::shape(last);
-                    bench::onednn_baselines::softmax_pass p(r, c, static_cast<int>(axis), log);
-                    p.forward(a.x.data(), a.y.data());
+                    bench::onednn_baselines::softmax_pass p(r, c, static_cast<int>(axis), log, a.x.data(), a.y.data(), a.dy.data(), a.dx.data());
+                    p.forward();
                     state.SetLabel(p.implementation());
-                    if (pass == "forward") bench::loop(state, [&] { p.forward(a.x.data(), a.y.data()); });
-                    else bench::loop(state, [&] { p.backward(a.y.data(), a.dy.data(), a.dx.data()); });
+                    if (pass == "forward") bench::loop(state, [&] { p.forward(); });
+                    else bench::loop(state, [&] { p.backward(); });
                     bench::finish(state, n, pass == "forward" ? 2 : 3);
                 });
 #endif

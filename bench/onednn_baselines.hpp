@@ -2,9 +2,10 @@
 // libdnnl-dev) on the arrays actdsl's benchmarks use: eltwise for the catalog's
 // elementwise activations (forward, backward from the input x, and backward from the
 // output y where oneDNN has that form, `*_use_dst_for_bwd`), and softmax_v2 for the
-// softmax family. oneDNN's CPU engine
-// runs on OpenMP, whose thread count the harness sets to one. Each benchmark's label
-// is the implementation oneDNN chose (`jit:avx512_core` is its AVX-512 JIT kernel).
+// softmax family. The memory objects over the arrays are made once, outside the timed
+// loop. oneDNN's CPU engine runs on OpenMP, whose thread count the harness sets to one.
+// Each benchmark's label is the implementation oneDNN chose (`jit:avx512_core` is its
+// AVX-512 JIT kernel).
 #pragma once
 
 #include <map>
@@ -48,9 +49,10 @@ inline const std::map<std::string, algorithm>& all() {
 // One primitive over n floats of the shared buffers.
 class pass {
 public:
-    pass(std::size_t n, const algorithm& alg, std::optional<dnnl::algorithm> backward)
+    pass(buffers& b, const algorithm& alg, std::optional<dnnl::algorithm> backward)
         : engine_(dnnl::engine::kind::cpu, 0), stream_(engine_),
-          md_({static_cast<dnnl::memory::dim>(n)}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a) {
+          md_({static_cast<dnnl::memory::dim>(b.x.size())}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a),
+          x_(wrap(b.x)), dy_(wrap(b.dy)), y_(wrap(b.y)), dx_(wrap(b.dx)) {
         const dnnl::algorithm forward_alg = backward.value_or(alg.forward);  // a *_use_dst_for_bwd pair needs its own forward
         const dnnl::eltwise_forward::primitive_desc forward_pd(
             dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, forward_alg, md_, alg.alpha, alg.beta), engine_);
@@ -64,15 +66,15 @@ public:
         }
     }
 
-    void forward(buffers& b) {
-        forward_.execute(stream_, {{DNNL_ARG_SRC, wrap(b.x)}, {DNNL_ARG_DST, wrap(b.y)}});
+    void forward() {
+        forward_.execute(stream_, {{DNNL_ARG_SRC, x_}, {DNNL_ARG_DST, y_}});
         stream_.wait();
     }
     // dx from dy and x, or from dy and y for a *_use_dst_for_bwd algorithm.
-    void backward(buffers& b, bool from_output) {
-        backward_.execute(stream_, {{from_output ? DNNL_ARG_DST : DNNL_ARG_SRC, wrap(from_output ? b.y : b.x)},
-                                    {DNNL_ARG_DIFF_DST, wrap(b.dy)},
-                                    {DNNL_ARG_DIFF_SRC, wrap(b.dx)}});
+    void backward(bool from_output) {
+        backward_.execute(stream_, {{from_output ? DNNL_ARG_DST : DNNL_ARG_SRC, from_output ? y_ : x_},
+                                    {DNNL_ARG_DIFF_DST, dy_},
+                                    {DNNL_ARG_DIFF_SRC, dx_}});
         stream_.wait();
     }
     const std::string& implementation() const { return implementation_; }
@@ -83,6 +85,7 @@ private:
     dnnl::engine engine_;
     dnnl::stream stream_;
     dnnl::memory::desc md_;
+    dnnl::memory x_, dy_, y_, dx_;
     dnnl::eltwise_forward forward_;
     dnnl::eltwise_backward backward_;
     std::string implementation_;
@@ -99,11 +102,12 @@ inline void register_onednn(const std::string& name, std::size_t n) {
         benchmark::RegisterBenchmark((pass_name + "/" + name + "/" + variant + "/" + std::to_string(n)).c_str(),
                                      [=](benchmark::State& state) {
                                          buffers& b = shared_buffers(n);
-                                         pass p(n, alg, backward);
-                                         p.forward(b);  // y, for the passes that read it
+                                         pass p(b, alg, backward);
+                                         p.forward();  // y, for the passes that read it
                                          state.SetLabel(p.implementation());
-                                         if (backward) loop(state, [&] { p.backward(b, variant == "onednn_from_output"); });
-                                         else loop(state, [&] { p.forward(b); });
+                                         const bool from_output = variant == "onednn_from_output";
+                                         if (backward) loop(state, [&] { p.backward(from_output); });
+                                         else loop(state, [&] { p.forward(); });
                                          finish(state, n, arrays);
                                      });
     };
@@ -117,10 +121,11 @@ inline void register_onednn(const std::string& name, std::size_t n) {
 // along `axis`, forward and backward (from y, as PyTorch's and ours).
 class softmax_pass {
 public:
-    softmax_pass(std::size_t rows, std::size_t cols, int axis, bool log)
+    softmax_pass(std::size_t rows, std::size_t cols, int axis, bool log, float* x, float* y, float* dy, float* dx)
         : engine_(dnnl::engine::kind::cpu, 0), stream_(engine_),
           md_({static_cast<dnnl::memory::dim>(rows), static_cast<dnnl::memory::dim>(cols)}, dnnl::memory::data_type::f32,
-              dnnl::memory::format_tag::ab) {
+              dnnl::memory::format_tag::ab),
+          x_(wrap(x)), y_(wrap(y)), dy_(wrap(dy)), dx_(wrap(dx)) {
         const auto alg = log ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate;
         const dnnl::softmax_v2_forward::primitive_desc forward_pd(
             dnnl::softmax_v2_forward::desc(dnnl::prop_kind::forward_training, alg, md_, md_, axis), engine_);
@@ -130,12 +135,12 @@ public:
         backward_ = dnnl::softmax_v2_backward(backward_pd);
         implementation_ = std::string(forward_pd.impl_info_str()) + " / " + backward_pd.impl_info_str();
     }
-    void forward(float* x, float* y) {
-        forward_.execute(stream_, {{DNNL_ARG_SRC, wrap(x)}, {DNNL_ARG_DST, wrap(y)}});
+    void forward() {
+        forward_.execute(stream_, {{DNNL_ARG_SRC, x_}, {DNNL_ARG_DST, y_}});
         stream_.wait();
     }
-    void backward(float* y, float* dy, float* dx) {
-        backward_.execute(stream_, {{DNNL_ARG_DST, wrap(y)}, {DNNL_ARG_DIFF_DST, wrap(dy)}, {DNNL_ARG_DIFF_SRC, wrap(dx)}});
+    void backward() {
+        backward_.execute(stream_, {{DNNL_ARG_DST, y_}, {DNNL_ARG_DIFF_DST, dy_}, {DNNL_ARG_DIFF_SRC, dx_}});
         stream_.wait();
     }
     const std::string& implementation() const { return implementation_; }
@@ -146,6 +151,7 @@ private:
     dnnl::engine engine_;
     dnnl::stream stream_;
     dnnl::memory::desc md_;
+    dnnl::memory x_, y_, dy_, dx_;
     dnnl::softmax_v2_forward forward_;
     dnnl::softmax_v2_backward backward_;
     std::string implementation_;

@@ -44,9 +44,12 @@ TEST_CASE("regression: a pass never asks for more threads than the machine's pro
     const int before = omp_get_max_threads();
     omp_set_num_threads(1000);
     const int threads = actdsl::kernels::threads_for(std::size_t{1} << 26);
+    // Below 2 x parallel_grain elements a pass runs on one thread, whatever is asked.
+    const int small = actdsl::kernels::threads_for(2 * actdsl::kernels::parallel_grain - 1);
     omp_set_num_threads(before);
     CHECK(threads >= 1);
     CHECK(threads <= omp_get_num_procs());
+    CHECK(small == 1);
 }
 #endif
 

@@ -347,10 +347,12 @@ inline constexpr std::size_t parallel_grain = ACTDSL_PARALLEL_GRAIN;
 inline int threads_for(std::size_t n) {
 #if defined(_OPENMP)
     if (omp_in_parallel()) return 1;
-    const std::size_t most = std::max<std::size_t>(1, n / parallel_grain);
+    const std::size_t most = n / parallel_grain;
+    const int requested = omp_get_max_threads();
+    if (most < 2 || requested < 2) return 1;
+    // omp_get_num_procs() is a system call (sched_getaffinity): asked only here.
     const int processors = std::max(1, omp_get_num_procs());
-    const int requested = std::clamp(omp_get_max_threads(), 1, processors);
-    return static_cast<int>(std::min<std::size_t>(most, static_cast<std::size_t>(requested)));
+    return static_cast<int>(std::min<std::size_t>(most, static_cast<std::size_t>(std::min(requested, processors))));
 #else
     (void)n;
     return 1;

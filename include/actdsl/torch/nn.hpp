@@ -124,6 +124,8 @@ public:
         if (built.fn && built.config == config) return built.fn;
         return build_activation(config);
     }
+    // The activation built for this mode (a config that cannot change since).
+    const std::shared_ptr<const activation>& get(bool training) const { return slots_[training].fn; }
 
 private:
     struct config_and_activation {
@@ -233,8 +235,7 @@ public:
     }
 
     at::Tensor forward(const at::Tensor& input) {
-        const bool training = is_training();
-        const auto fn = built_.get(config_in_mode(training), training);
+        const auto& fn = built_.get(is_training());  // config_ is fixed at construction
         if (weight.defined()) return (*fn)(input, {weight});
         return (*fn)(input);
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <cmath>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -14,12 +15,15 @@
 namespace actdsl {
 
 namespace catalog_detail {
-// A config value as a message shows it: a scalar as JSON, cut to 40 characters; an
+// A config value as a message shows it: a scalar as JSON, cut to 40 characters, with
+// NaN and infinities by name (JSON text has none; nlohmann writes them as null); an
 // array or an object by its kind and size, never dumped (dumping a value nested
 // 100000 deep recurses once per level).
 inline std::string describe(const nlohmann::json& v) {
     if (v.is_array()) return "an array of size " + std::to_string(v.size());
     if (v.is_object()) return "an object with " + std::to_string(v.size()) + " keys";
+    if (v.is_number_float() && !std::isfinite(v.get<double>()))
+        return std::isnan(v.get<double>()) ? "NaN" : v.get<double>() > 0 ? "inf" : "-inf";
     std::string text = v.dump();
     if (text.size() > 40) text = text.substr(0, 37) + "...";
     return text;

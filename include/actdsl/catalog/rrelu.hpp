@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -58,9 +59,11 @@ inline constexpr auto gradient = g * derivative(expression, x);  // dy * (x > 0 
 inline constexpr std::size_t chunk = 2048;
 
 inline void check(const rrelu_noise& noise) {
-    if (!(noise.lower <= noise.upper))
-        throw std::invalid_argument("actdsl::rrelu: upper must not be less than lower, got lower = " + std::to_string(noise.lower) +
-                                    " and upper = " + std::to_string(noise.upper));
+    if (!(noise.lower <= noise.upper)) {
+        std::ostringstream msg;
+        msg << "actdsl::rrelu: upper must not be less than lower, got lower = " << noise.lower << " and upper = " << noise.upper;
+        throw std::invalid_argument(msg.str());
+    }
 }
 
 // slopes[j] = the slope of element first + j, for j < m. A plain loop, which g++

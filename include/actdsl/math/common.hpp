@@ -46,13 +46,14 @@ namespace detail {
 
 // ---- per-instruction-set hooks ----------------------------------------------
 
-// xsimd's double exp, expm1 and tanh convert round(a / ln 2) to int64, which is a scalar
-// cast below AVX-512DQ: undefined behaviour for NaN and past 2^63 (UBSan reports it). Their
-// argument goes through int_cast_safe (NaN as 0; the rest clamped to +-800, where every
-// result is already saturated) and NaN comes back through nan_back.
+// xsimd 8.1's double exp, expm1 and tanh convert round(a / ln 2) to int64 one lane at a
+// time with a scalar cast, on every instruction set (AVX-512 included): undefined
+// behaviour for NaN and past 2^63 (UBSan reports it; tests/fuzz/fuzz_elementwise.cpp's
+// seeds reach it). Their argument goes through int_cast_safe (NaN as 0; the rest clamped
+// to +-800, where every result is already saturated) and NaN comes back through nan_back.
 template <class T> inline constexpr bool casts_to_int64_one_by_one = false;
 template <class A>
-inline constexpr bool casts_to_int64_one_by_one<xsimd::batch<double, A>> = !std::is_base_of_v<xsimd::avx512dq, A>;
+inline constexpr bool casts_to_int64_one_by_one<xsimd::batch<double, A>> = true;
 
 template <class T>
 ACTDSL_INLINE T int_cast_safe(const T& a) {

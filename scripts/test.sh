@@ -26,7 +26,7 @@ for what in "${steps[@]}"; do
     if [ "$what" = --sanitize ]; then
         # -O0: the build users debug with, and the quickest to compile.
         build=build/sanitize
-        echo "== ${step}/${count}: clang++ -O0 -fsanitize=address,undefined: build the regressions and the fuzzers in ${build} (about 5 minutes)"
+        echo "== ${step}/${count}: clang++ -O0 -fsanitize=address,undefined: build the regressions and the fuzzers in ${build} (about 7 minutes)"
         cmake -S . -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O0 -DACTDSL_SANITIZE=ON \
             -DACTDSL_TEST_CONSUMER=OFF -DACTDSL_BUILD_EXAMPLES=OFF -DACTDSL_BUILD_BENCHMARKS=OFF >/dev/null
         cmake --build "$build" -j "$jobs" --target actdsl_tests_regressions actdsl_fuzz_registry actdsl_fuzz_elementwise

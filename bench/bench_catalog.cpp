@@ -1,5 +1,10 @@
 // Every elementwise catalog activation, fused forward and backward, float, one
-// thread: names <pass>/<activation>/fused/<n> as in bench_fusion.
+// thread: names <pass>/<activation>/fused/<n> as in bench_fusion, and each one's
+// cliffs (cliff/<activation>/<case>/<pass>/262144) on inputs outside [-8, 8].
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
 #include <string>
 
 #include <actdsl/actdsl.hpp>
@@ -58,6 +63,56 @@ void add_far_tail(const std::string& name, const F& f, std::size_t n) {
     });
 }
 
+// cliff/<activation>/<case>/<pass>/<n>: inputs where a kernel might leave its fast
+// path, against <pass>/<activation>/fused/<n> over [-8, 8]. below_80 and above_80 draw
+// |x| = 80 * 2^u, u uniform in [0, 8] (the exp, sigmoid and softplus thresholds and far
+// past them); nan is quiet NaN; inf is +-inf at random; mix draws each element from
+// the four cases and [-8, 8] alike, so that neighbouring lanes disagree.
+const char* const cliff_cases[] = {"below_80", "above_80", "nan", "inf", "mix"};
+
+const bench::array& cliff_input(const std::string& which, std::size_t n) {
+    static std::map<std::pair<std::string, std::size_t>, bench::array> cache;
+    auto [it, fresh] = cache.try_emplace({which, n});
+    if (!fresh) return it->second;
+    std::mt19937 rng(20261201);
+    std::uniform_real_distribution<float> octave(0.0f, 8.0f), ordinary(-8.0f, 8.0f);
+    std::uniform_int_distribution<int> coin(0, 1), pick(0, 4);
+    const auto draw = [&](int k) {
+        switch (k) {
+            case 0: return -80.0f * std::exp2(octave(rng));
+            case 1: return 80.0f * std::exp2(octave(rng));
+            case 2: return std::numeric_limits<float>::quiet_NaN();
+            case 3: return coin(rng) ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
+            default: return ordinary(rng);
+        }
+    };
+    const int fixed = which == "below_80" ? 0 : which == "above_80" ? 1 : which == "nan" ? 2 : which == "inf" ? 3 : -1;
+    bench::array x = xt::zeros<float>({n});
+    for (float& v : x) v = draw(fixed >= 0 ? fixed : pick(rng));
+    it->second = std::move(x);
+    return it->second;
+}
+
+template <class F>
+void add_cliffs(const std::string& name, const F& f, std::size_t n) {
+    for (const std::string which : cliff_cases) {
+        const std::string stem = "cliff/" + name + "/" + which + "/";
+        const std::string size = "/" + std::to_string(n);
+        benchmark::RegisterBenchmark((stem + "forward" + size).c_str(), [=](benchmark::State& state) {
+            bench::buffers& b = bench::shared_buffers(n);
+            const bench::array& in = cliff_input(which, n);
+            bench::loop(state, [&] { actdsl::forward(f, in, b.y); });
+            bench::finish(state, n, 2);
+        });
+        benchmark::RegisterBenchmark((stem + "backward" + size).c_str(), [=](benchmark::State& state) {
+            bench::buffers& b = bench::shared_buffers(n);
+            const bench::array& in = cliff_input(which, n);
+            bench::loop(state, [&] { actdsl::backward(f, in, b.dy, b.dx); });
+            bench::finish(state, n, 3);
+        });
+    }
+}
+
 void register_all() {
     using namespace actdsl;
     for (const std::size_t n : {std::size_t{4096}, std::size_t{262144}}) {
@@ -68,6 +123,7 @@ void register_all() {
         add_far_tail("silu", silu(x), n);
         add_far_tail("sigmoid", sigmoid(x), n);
         bench::register_memcpy_roofline(n);
+        if (n == 262144) bench::for_each_elementwise([n](const char* name, const auto& f) { add_cliffs(name, f, n); });
         bench::register_three_array_roofline(n);
         bench::register_exp_floor(n, [](const auto& x, auto& y) { forward(exp(actdsl::x), x, y); });
     }

@@ -28,10 +28,10 @@ run() {  # run NAME FILTER: medians of 3 repetitions into $build/NAME.json
 if [ "${ACTDSL_REPORT_REUSE:-0}" = 1 ] && [ -s "$build/bench_fusion.json" ] && [ -s "$build/bench_catalog.json" ] && [ -s "$build/bench_softmax.json" ]; then
     echo "== reusing the JSON of the last run (ACTDSL_REPORT_REUSE=1)"
 else
-    echo "== running the benchmarks (about 8 minutes)"
+    echo "== running the benchmarks (about 11 minutes)"
     echo "== 1/3: bench_fusion, 262144 and 16M elements"
     run bench_fusion '/(262144|16777216)$' "$@"
-    echo "== 2/3: bench_catalog, every elementwise activation"
+    echo "== 2/3: bench_catalog, every elementwise activation, and its cliffs"
     run bench_catalog '/262144$' "$@"
     echo "== 3/3: bench_softmax"
     run bench_softmax '.' "$@"

@@ -34,12 +34,18 @@ void require(const P& p, Ok ok, const char* function, const char* name, const ch
     }
 }
 
+// Hardtanh's rule on its bounds: empty when they hold, else what is wrong (the
+// registry prefixes its own context).
+inline std::string unordered_bounds(double min_val, double max_val) {
+    if (max_val > min_val) return {};
+    std::ostringstream msg;
+    msg << "max_val must be greater than min_val, got min_val = " << min_val << " and max_val = " << max_val;
+    return msg.str();
+}
+
 inline void require_ordered(double min_val, double max_val) {
-    if (!(max_val > min_val)) {
-        std::ostringstream msg;
-        msg << "actdsl::hardtanh: max_val must be greater than min_val, got min_val = " << min_val << " and max_val = " << max_val;
-        throw std::invalid_argument(msg.str());
-    }
+    if (const std::string problem = unordered_bounds(min_val, max_val); !problem.empty())
+        throw std::invalid_argument("actdsl::hardtanh: " + problem);
 }
 
 struct selu_alpha_tag {

@@ -24,7 +24,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -83,11 +82,7 @@ inline constexpr auto entries = boost::hana::make_tuple(
                                           [] { return from_output::relu6(); }})},
     entry{"Hardtanh", "torch.nn", [](auto& c) {
               const double lo = c.number("min_val", -1.0), hi = c.number("max_val", 1.0);
-              if (!(hi > lo)) {
-                  std::ostringstream msg;
-                  msg << "max_val must be greater than min_val, got min_val = " << lo << " and max_val = " << hi;
-                  c.fail(msg.str());
-              }
+              if (const std::string problem = catalog_detail::unordered_bounds(lo, hi); !problem.empty()) c.fail(problem);
               return c.elementwise(hardtanh(x, lo, hi), inplace::yes, from_output::hardtanh(lo, hi));
           },
           boost::hana::make_tuple(example{"hardtanh", [] { return hardtanh(x); }, R"({"type": "Hardtanh"})",

@@ -12,6 +12,7 @@
 // differs, and runs actdsl's kernels (differentiable twice, as
 // actdsl::torch::build_activation's). RReLU in training mode keeps PyTorch's random
 // slopes. Options changed after construction are honoured, as libtorch's modules do.
+// Softmax, LogSoftmax and Softmin are in actdsl/torch/softmax.hpp.
 //
 // actdsl::torch::nn::Activation builds any type of catalog/list.hpp from a registry
 // config, including those libtorch has no C++ module for (Hardsigmoid, Hardswish,

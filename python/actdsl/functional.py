@@ -2,13 +2,15 @@
 
 Each function takes the arguments of its torch.nn.functional namesake, with the
 same defaults: elu(input, alpha=1.0, inplace=False), gelu(input, approximate="none"),
-prelu(input, weight), rrelu(input, lower, upper, training=False, inplace=False), ...
+prelu(input, weight), rrelu(input, lower, upper, training=False, inplace=False), ...,
+softmax(input, dim=None, _stacklevel=3, dtype=None), log_softmax and softmin alike.
 """
 import inspect
 
 import torch
 import torch.nn.functional as F
 
+from . import _C
 from ._catalog import TYPES, build, module_parameters
 
 __all__ = []
@@ -61,3 +63,25 @@ for _type in TYPES:
         globals()[_name] = _make(_type, _name)
         __all__.append(_name)
 del _type, _name
+
+
+def _softmax_family(name):
+    kernel = getattr(_C, name)
+
+    def function(input, dim=None, _stacklevel=3, dtype=None):
+        if dim is None:  # torch.nn.functional's implicit dim, with its deprecation warning
+            dim = F._get_softmax_dim(name, input.dim(), _stacklevel)
+        if dtype is not None:
+            input = input.to(dtype)
+        return kernel(input, dim)
+
+    function.__name__ = function.__qualname__ = name
+    function.__signature__ = inspect.signature(getattr(F, name))
+    function.__doc__ = f"torch.nn.functional.{name}{function.__signature__} computed by actdsl's fused kernels."
+    return function
+
+
+for _name in ("softmax", "log_softmax", "softmin"):
+    globals()[_name] = _softmax_family(_name)
+    __all__.append(_name)
+del _name

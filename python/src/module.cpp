@@ -1,4 +1,5 @@
-// actdsl._C: the catalog's activations (torch/catalog.hpp) for Python. The builder
+// actdsl._C: the catalog's activations (torch/catalog.hpp) and the softmax family
+// (torch/softmax.hpp) for Python. The builder
 // table is split over catalog_part_<k>.cpp so that its translation units compile
 // side by side.
 #include <torch/extension.h>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include <actdsl/torch/catalog.hpp>
+#include <actdsl/torch/softmax.hpp>
 
 #include "parts.hpp"
 
@@ -63,6 +65,9 @@ PYBIND11_MODULE(_C, m) {
         },
         py::arg("type"), py::arg("parameters") = py::dict(),
         "The activation of this torch.nn type with these parameters (torch.nn's names); ValueError if they break its rules");
+    m.def("softmax", &actdsl::torch::softmax, py::arg("input"), py::arg("dim"));
+    m.def("log_softmax", &actdsl::torch::log_softmax, py::arg("input"), py::arg("dim"));
+    m.def("softmin", &actdsl::torch::softmin, py::arg("input"), py::arg("dim"));
     m.def("types", [] {
         std::vector<std::string> names;
         for (const auto& [name, b] : table()) names.push_back(name);

@@ -30,7 +30,8 @@ NON_DEFAULT = {
     "RReLU": [dict(lower=0.1, upper=0.2)],
 }
 REQUIRED = {"Threshold": dict(threshold=0.5, value=-2.0)}
-ELEMENTWISE = [t for t in actdsl.nn.__all__ if t not in ("GLU", "PReLU")]
+SOFTMAX_FAMILY = [("Softmax", "softmax"), ("LogSoftmax", "log_softmax"), ("Softmin", "softmin")]
+ELEMENTWISE = [t for t in actdsl.nn.__all__ if t not in ["GLU", "PReLU"] + [m for m, _ in SOFTMAX_FAMILY]]
 
 
 def configurations(type_name):
@@ -246,6 +247,49 @@ class Replace(unittest.TestCase):
         self.assertEqual(list(model.state_dict()), keys)
         torch.testing.assert_close(model(x), before, rtol=1e-13, atol=1e-15)
         self.assertEqual(actdsl.replace_activations(model), [])
+
+
+class SoftmaxFamily(unittest.TestCase):
+    def test_values_and_gradients_match_torch_along_every_dim(self):
+        g = torch.Generator().manual_seed(3)
+        x0 = (torch.randn(6, 5, 4, generator=g, dtype=torch.float64) * 4).transpose(0, 2)  # strided
+        w = torch.randn(x0.shape, generator=g, dtype=torch.float64)
+        for module, name in SOFTMAX_FAMILY:
+            for dim in (0, 1, 2, -1):
+                with self.subTest(name=name, dim=dim):
+                    x, xt = x0.clone().requires_grad_(), x0.clone().requires_grad_()
+                    y, yt = getattr(actdsl.functional, name)(x, dim), getattr(F, name)(xt, dim)
+                    torch.testing.assert_close(y, yt, rtol=1e-13, atol=1e-15)
+                    (y * w).sum().backward()
+                    (yt * w).sum().backward()
+                    torch.testing.assert_close(x.grad, xt.grad, rtol=1e-12, atol=1e-14)
+                    torch.testing.assert_close(getattr(actdsl.nn, module)(dim)(x0), yt.detach(), rtol=1e-13, atol=1e-15)
+
+    def test_gradcheck_and_gradgradcheck(self):
+        x = off_kinks(24).reshape(2, 3, 4).requires_grad_()
+        for _, name in SOFTMAX_FAMILY:
+            with self.subTest(name=name):
+                f = getattr(actdsl.functional, name)
+                self.assertTrue(torch.autograd.gradcheck(lambda t: f(t, 1), (x,)))
+                self.assertTrue(torch.autograd.gradgradcheck(lambda t: f(t, 1), (x,)))
+
+    def test_torch_nn_defaults_dtype_and_errors(self):
+        x = torch.randn(3, 4)
+        with self.assertWarns(UserWarning):  # dim=None: torch.nn.functional's implicit dim and its warning
+            y = actdsl.nn.Softmax()(x)
+        torch.testing.assert_close(y, F.softmax(x, 1))
+        self.assertEqual(actdsl.functional.log_softmax(x, 0, dtype=torch.float64).dtype, torch.float64)
+        self.assertEqual(repr(actdsl.nn.Softmin(dim=1)), "Softmin(dim=1)")
+        with self.assertRaisesRegex(IndexError, "Dimension out of range"):
+            actdsl.functional.softmax(x, 2)
+        with self.assertRaisesRegex(RuntimeError, "float32"):
+            actdsl.functional.softmax(torch.zeros(3, dtype=torch.int64), 0)
+
+    def test_replace_activations_swaps_them(self):
+        model = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.LogSoftmax(dim=1))
+        self.assertEqual(actdsl.replace_activations(model), [("1", "LogSoftmax")])
+        self.assertIsInstance(model[1], actdsl.nn.LogSoftmax)
+        self.assertEqual(model[1].dim, 1)
 
 
 class Compile(unittest.TestCase):

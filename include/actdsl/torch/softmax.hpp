@@ -38,7 +38,7 @@ constexpr const char* name_of(kind k) {
 
 using detail::array_of;
 
-// PyTorch's checks and messages; returns dim in [0, rank), a 0-d tensor counting as rank 1.
+// PyTorch's checks and messages (c10::IndexError for dim, as PyTorch's); returns dim in [0, rank), a 0-d tensor counting as rank 1.
 inline std::int64_t checked_dim(kind k, const at::Tensor& input, std::int64_t dim) {
     TORCH_CHECK(input.defined(), "actdsl::torch::", name_of(k), ": the input is an undefined tensor");
     TORCH_CHECK(input.device().is_cpu(), "actdsl::torch::", name_of(k), ": the input is on ", input.device().str(),
@@ -48,7 +48,7 @@ inline std::int64_t checked_dim(kind k, const at::Tensor& input, std::int64_t di
     TORCH_CHECK(input.scalar_type() == at::kFloat || input.scalar_type() == at::kDouble, "actdsl::torch::", name_of(k),
                 ": the input has dtype ", input.scalar_type(), "; actdsl computes in float32 or float64 (convert with .to(torch::kFloat))");
     const std::int64_t rank = input.dim() == 0 ? 1 : input.dim();
-    TORCH_CHECK(dim >= -rank && dim < rank, "Dimension out of range (expected to be in range of [", -rank, ", ", rank - 1,
+    TORCH_CHECK_INDEX(dim >= -rank && dim < rank, "Dimension out of range (expected to be in range of [", -rank, ", ", rank - 1,
                 "], but got ", dim, ")");
     return dim < 0 ? dim + rank : dim;
 }

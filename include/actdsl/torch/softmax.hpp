@@ -8,8 +8,8 @@
 // place; a 0-d tensor is one row of one element, as PyTorch's), dim in [-rank, rank)
 // as PyTorch's. The result is a new contiguous tensor, and it is what backward
 // reads (dx from y and dy, as PyTorch's own softmax backward): one fused pass along
-// dim. Under create_graph the gradient is built from PyTorch's operations over the
-// saved y instead, so that it is differentiable again, to any order.
+// dim. Under create_graph the gradient is PyTorch's own softmax backward over the
+// saved y instead, which autograd differentiates again, to any order.
 //
 // Needs libtorch's headers (Debian's libtorch-dev) and g++, as actdsl/torch.hpp.
 #pragma once
@@ -83,10 +83,11 @@ inline at::Tensor backward(kind k, const at::Tensor& y, const at::Tensor& dy, st
     return dx;
 }
 
-// The same gradient from PyTorch's differentiable operations over y.
+// The same gradient from PyTorch's own backward operations over y, which autograd
+// differentiates again (through y, back into this function).
 inline at::Tensor differentiable_backward(kind k, const at::Tensor& y, const at::Tensor& dy, std::int64_t dim) {
-    if (k == kind::log_softmax) return dy - y.exp() * dy.sum(dim, /*keepdim=*/true);
-    const at::Tensor dx = y * (dy - (dy * y).sum(dim, /*keepdim=*/true));
+    if (k == kind::log_softmax) return at::_log_softmax_backward_data(dy, y, dim, y.scalar_type());
+    const at::Tensor dx = at::_softmax_backward_data(dy, y, dim, y.scalar_type());
     return k == kind::softmin ? -dx : dx;
 }
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 // PyTorch's logging defines CHECK too: Catch's, included last, is the one used here.
-#include <actdsl/torch/softmax.hpp>
 #include <torch/nn/modules/container/sequential.h>
+#include <actdsl/torch/softmax.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -24,7 +24,8 @@ struct pair_of_ops {
 std::vector<pair_of_ops> family() {
     return {
         {"softmax", actdsl::torch::softmax, [](const at::Tensor& x, std::int64_t d) { return at::softmax(x, d); }},
-        {"log_softmax", actdsl::torch::log_softmax, [](const at::Tensor& x, std::int64_t d) { return at::log_softmax(x, d); }},
+        {"log_softmax", actdsl::torch::log_softmax,
+         [](const at::Tensor& x, std::int64_t d) { return at::log_softmax(x, d); }},
         {"softmin", actdsl::torch::softmin, [](const at::Tensor& x, std::int64_t d) { return at::softmax(-x, d); }},
     };
 }
@@ -48,7 +49,8 @@ std::vector<at::Tensor> derivatives(const op& f, const at::Tensor& x0, std::int6
     const at::Tensor w = at::linspace(-1, 1, x0.numel(), at::kDouble).reshape(x0.sizes());
     const at::Tensor v = at::cos(at::arange(x0.numel(), at::kDouble)).reshape(x0.sizes());
     const at::Tensor y = f(x, dim);
-    const at::Tensor g = ::torch::autograd::grad({(y * w).sum()}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+    const at::Tensor g =
+        ::torch::autograd::grad({(y * w).sum()}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
     const at::Tensor h = ::torch::autograd::grad({(g * v).sum()}, {x})[0];
     return {y.detach(), g.detach(), h};
 }
@@ -79,7 +81,8 @@ TEST_CASE("torch softmax family: float32 values within the kernels' bounds of Py
         // tests/test_softmax.cpp's bound: x - max rounds once, and exp amplifies that by |x - max|.
         const at::Tensor shifted = std::string(f.name) == "softmin" ? -exact_x : exact_x;
         const at::Tensor spread = 1 + (shifted - std::get<0>(shifted.max(1, /*keepdim=*/true))).abs();
-        const at::Tensor bound = std::string(f.name) == "log_softmax" ? 8 * eps * (spread + truth.abs()) : 8 * eps * spread * truth + 0x1p-126;
+        const at::Tensor bound = std::string(f.name) == "log_softmax" ? 8 * eps * (spread + truth.abs())
+                                                                      : 8 * eps * spread * truth + 0x1p-126;
         CHECK(((ours - truth).abs() <= bound).all().item<bool>());
     }
 }
@@ -111,7 +114,8 @@ TEST_CASE("torch softmax family: 0-d and empty inputs as PyTorch's", "[torch][so
 
 TEST_CASE("torch softmax family: bad inputs raise what PyTorch raises, or say what is supported", "[torch][softmax]") {
     const at::Tensor x = at::zeros({2, 3}, at::kFloat);
-    CHECK_THROWS_WITH(actdsl::torch::softmax(x, 2), Catch::Contains("Dimension out of range (expected to be in range of [-2, 1], but got 2)"));
+    CHECK_THROWS_WITH(actdsl::torch::softmax(x, 2),
+                      Catch::Contains("Dimension out of range (expected to be in range of [-2, 1], but got 2)"));
     CHECK_THROWS_WITH(actdsl::torch::log_softmax(x, -3), Catch::Contains("but got -3"));
     CHECK_THROWS_WITH(actdsl::torch::softmax(at::zeros({2, 3}, at::kInt), 1), Catch::Contains("float32 or float64"));
     CHECK_THROWS_WITH(actdsl::torch::softmin(at::Tensor(), 0), Catch::Contains("undefined tensor"));

@@ -38,7 +38,8 @@ constexpr const char* name_of(kind k) {
 
 using detail::array_of;
 
-// PyTorch's checks and messages (c10::IndexError for dim, as PyTorch's); returns dim in [0, rank), a 0-d tensor counting as rank 1.
+// PyTorch's checks and messages (c10::IndexError for dim, as PyTorch's); returns dim in
+// [0, rank), a 0-d tensor counting as rank 1.
 inline std::int64_t checked_dim(kind k, const at::Tensor& input, std::int64_t dim) {
     TORCH_CHECK(input.defined(), "actdsl::torch::", name_of(k), ": the input is an undefined tensor");
     TORCH_CHECK(input.device().is_cpu(), "actdsl::torch::", name_of(k), ": the input is on ", input.device().str(),
@@ -46,23 +47,30 @@ inline std::int64_t checked_dim(kind k, const at::Tensor& input, std::int64_t di
     TORCH_CHECK(input.layout() == at::kStrided, "actdsl::torch::", name_of(k),
                 ": the input is not a dense (strided) tensor; convert it with .to_dense()");
     TORCH_CHECK(input.scalar_type() == at::kFloat || input.scalar_type() == at::kDouble, "actdsl::torch::", name_of(k),
-                ": the input has dtype ", input.scalar_type(), "; actdsl computes in float32 or float64 (convert with .to(torch::kFloat))");
+                ": the input has dtype ", input.scalar_type(),
+                "; actdsl computes in float32 or float64 (convert with .to(torch::kFloat))");
     const std::int64_t rank = input.dim() == 0 ? 1 : input.dim();
-    TORCH_CHECK_INDEX(dim >= -rank && dim < rank, "Dimension out of range (expected to be in range of [", -rank, ", ", rank - 1,
-                "], but got ", dim, ")");
+    TORCH_CHECK_INDEX(dim >= -rank && dim < rank, "Dimension out of range (expected to be in range of [", -rank, ", ",
+                      rank - 1, "], but got ", dim, ")");
     return dim < 0 ? dim + rank : dim;
 }
+
+// A 0-d tensor as one row of one element (a view).
+inline at::Tensor as_row(const at::Tensor& t) { return t.dim() == 0 ? t.reshape({1}) : t; }
 
 inline at::Tensor forward(kind k, const at::Tensor& x, std::int64_t dim) {
     at::Tensor y = at::empty(x.sizes(), x.options().memory_format(at::MemoryFormat::Contiguous));
     if (x.numel() == 0) return y;
-    const at::Tensor xv = x.dim() == 0 ? x.reshape({1}) : x, yv = x.dim() == 0 ? y.reshape({1}) : y;
+    const at::Tensor xv = as_row(x), yv = as_row(y);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "actdsl::torch::softmax", [&] {
         auto in = array_of<scalar_t>(xv);
         auto out = array_of<scalar_t>(yv);
-        if (k == kind::softmax) actdsl::softmax(in, out, dim);
-        else if (k == kind::log_softmax) actdsl::log_softmax(in, out, dim);
-        else actdsl::softmin(in, out, dim);
+        if (k == kind::softmax)
+            actdsl::softmax(in, out, dim);
+        else if (k == kind::log_softmax)
+            actdsl::log_softmax(in, out, dim);
+        else
+            actdsl::softmin(in, out, dim);
     });
     return y;
 }
@@ -70,15 +78,17 @@ inline at::Tensor forward(kind k, const at::Tensor& x, std::int64_t dim) {
 inline at::Tensor backward(kind k, const at::Tensor& y, const at::Tensor& dy, std::int64_t dim) {
     at::Tensor dx = at::empty(y.sizes(), y.options());
     if (y.numel() == 0) return dx;
-    const auto one = [&](const at::Tensor& t) { return t.dim() == 0 ? t.reshape({1}) : t; };
-    const at::Tensor yv = one(y), dyv = one(dy), dxv = one(dx);
+    const at::Tensor yv = as_row(y), dyv = as_row(dy), dxv = as_row(dx);
     AT_DISPATCH_FLOATING_TYPES(y.scalar_type(), "actdsl::torch::softmax_backward", [&] {
         auto yin = array_of<scalar_t>(yv);
         auto g = array_of<scalar_t>(dyv);
         auto out = array_of<scalar_t>(dxv);
-        if (k == kind::softmax) actdsl::softmax_backward(yin, g, out, dim);
-        else if (k == kind::log_softmax) actdsl::log_softmax_backward(yin, g, out, dim);
-        else actdsl::softmin_backward(yin, g, out, dim);
+        if (k == kind::softmax)
+            actdsl::softmax_backward(yin, g, out, dim);
+        else if (k == kind::log_softmax)
+            actdsl::log_softmax_backward(yin, g, out, dim);
+        else
+            actdsl::softmin_backward(yin, g, out, dim);
     });
     return dx;
 }
@@ -92,22 +102,27 @@ inline at::Tensor differentiable_backward(kind k, const at::Tensor& y, const at:
 }
 
 struct function : ::torch::autograd::Function<function> {
-    static at::Tensor forward(::torch::autograd::AutogradContext* ctx, const at::Tensor& x, std::int64_t dim, std::int64_t k) {
+    static at::Tensor forward(::torch::autograd::AutogradContext* ctx, const at::Tensor& x, std::int64_t dim,
+                              std::int64_t k) {
         at::Tensor y = softmax_bridge::forward(static_cast<kind>(k), x, dim);
         ctx->save_for_backward({y});
         ctx->saved_data["dim"] = dim;
         ctx->saved_data["kind"] = k;
         return y;
     }
-    static ::torch::autograd::variable_list backward(::torch::autograd::AutogradContext* ctx, ::torch::autograd::variable_list grads) {
+    static ::torch::autograd::variable_list backward(::torch::autograd::AutogradContext* ctx,
+                                                     ::torch::autograd::variable_list grads) {
         const at::Tensor y = ctx->get_saved_variables()[0];
         const std::int64_t dim = ctx->saved_data["dim"].toInt();
         const auto k = static_cast<kind>(ctx->saved_data["kind"].toInt());
         const at::Tensor& dy = grads[0];
         at::Tensor dx;
-        if (!dy.defined()) dx = at::Tensor();
-        else if (::torch::autograd::GradMode::is_enabled()) dx = differentiable_backward(k, y, dy, dim);
-        else dx = softmax_bridge::backward(k, y, dy, dim);
+        if (!dy.defined())
+            dx = at::Tensor();
+        else if (::torch::autograd::GradMode::is_enabled())
+            dx = differentiable_backward(k, y, dy, dim);
+        else
+            dx = softmax_bridge::backward(k, y, dy, dim);
         return {dx, at::Tensor(), at::Tensor()};
     }
 };
@@ -155,15 +170,16 @@ public:
 
 }  // namespace detail
 
-#define ACTDSL_TORCH_SOFTMAX_TWIN(Name, Kind)                                                                         \
-    class Name##Impl final : public detail::softmax_twin<::torch::nn::Name##Impl, Name##Impl, softmax_bridge::kind::Kind> { \
-    public:                                                                                                           \
-        using softmax_twin::softmax_twin;                                                                             \
-    };                                                                                                                \
-    class Name : public ::torch::nn::ModuleHolder<Name##Impl> {                                                       \
-    public:                                                                                                           \
-        using ::torch::nn::ModuleHolder<Name##Impl>::ModuleHolder;                                                    \
-        using Impl = Name##Impl;                                                                                      \
+#define ACTDSL_TORCH_SOFTMAX_TWIN(Name, Kind)                                                            \
+    class Name##Impl final                                                                               \
+        : public detail::softmax_twin<::torch::nn::Name##Impl, Name##Impl, softmax_bridge::kind::Kind> { \
+    public:                                                                                              \
+        using softmax_twin::softmax_twin;                                                                \
+    };                                                                                                   \
+    class Name : public ::torch::nn::ModuleHolder<Name##Impl> {                                          \
+    public:                                                                                              \
+        using ::torch::nn::ModuleHolder<Name##Impl>::ModuleHolder;                                       \
+        using Impl = Name##Impl;                                                                         \
     }
 
 ACTDSL_TORCH_SOFTMAX_TWIN(Softmax, softmax);

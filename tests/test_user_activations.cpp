@@ -200,6 +200,22 @@ TEST_CASE("square roots of quadratics: no x^2 overflow, no cancellation beside t
     }
 }
 
+TEST_CASE("a gate the fast plan's guard does not keep from 0 keeps its limit there", "[user]") {
+    // x erfc(x) + sigmoid(x): the guard x >= -80 admits every element below, so they take
+    // the fast plan, where erfc(x) is 0 from x = 10.05 on and x erfc(x) must still be 0
+    // at x = inf (the limit), not inf * 0.
+    const float inf = std::numeric_limits<float>::infinity();
+    xt::xtensor<float, 1> xs = {inf, 3e38f, 1e30f, 27.0f, 10.5f, 3.0f, 0.5f, -3.0f, -70.0f, inf, inf, inf, inf, inf, inf, inf};
+    xt::xtensor<float, 1> y = xt::zeros<float>({xs.size()});
+    forward(x * erfc(x) + sigmoid(x), xs, y);
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        const long double xi = xs(i);
+        const long double want = std::isinf(xi) ? 1.0L : xi * std::erfc(xi) + 1 / (1 + std::exp(-xi));
+        INFO("x = " << xs(i) << ": " << y(i));
+        CHECK(ref::ulp_error<float>(y(i), want) <= 4);
+    }
+}
+
 TEST_CASE("accuracy(): a report over the whole float range that names what fails", "[user]") {
     const auto mish_paper = accuracy<float>(x * tanh(log(1 + exp(x))));
     INFO(mish_paper.to_string());

@@ -92,13 +92,12 @@ inline constexpr bool finite_where_gate_is_zero<node<ops::neg, A>, G> = finite_w
 template <class E>
 constexpr auto lower(const E& e);
 
-// a * g with g a gate: where(g == 0, g, a * g), unless a is finite wherever g is 0.
-template <class A, class B>
-constexpr auto lower_product(const A& a, const B& b) {
-    const auto la = lower(a);
-    const auto lb = lower(b);
-    using LA = std::remove_cvref_t<decltype(la)>;
-    using LB = std::remove_cvref_t<decltype(lb)>;
+// a * b lowered to la * lb, with b a gate: where(lb == 0, lb, la * lb), unless la is
+// finite wherever lb is 0 (and the same for a).
+template <class A, class B, class LowerA, class LowerB>
+constexpr auto gated_product(const LowerA& la, const LowerB& lb) {
+    using LA = LowerA;
+    using LB = LowerB;
     const auto product = make(ops::mul{}, la, lb);
     if constexpr (is_gate<A> && is_gate<B> && !finite_where_gate_is_zero<LA, LB> && !finite_where_gate_is_zero<LB, LA>)
         // Two gates: either may be 0 where the other overflows (tanh(exp(x))' = 4 s(2e) s(-2e) e, e = exp(x)).
@@ -107,6 +106,9 @@ constexpr auto lower_product(const A& a, const B& b) {
     else if constexpr (is_gate<A> && !finite_where_gate_is_zero<LB, LA>) return make(ops::where{}, make(ops::equal{}, la, c<0>), la, product);
     else return product;
 }
+
+template <class A, class B>
+constexpr auto lower_product(const A& a, const B& b) { return gated_product<A, B>(lower(a), lower(b)); }
 
 // a / b or k a / b with b = w(a) or sqrt(w(a)) of degree 1 in a (a / (1 + |a|),
 // a / sqrt(1 + c a^2)), k free of inputs: past |a| = 1, sign(a) / (b / |a|), where
@@ -217,10 +219,37 @@ constexpr auto lower_sigmoid_fast(const U& u) {
     else return r;
 }
 
+// Gates that may still be 0 under the fast plan's guard where their cofactor is
+// infinite. The guard keeps exp(u), sigmoid(u) and tanh(softplus(u)) normal numbers at
+// every finite or infinite input it admits (u >= limit), and the products and
+// functions of them that the catalog's derivatives build vanish only by underflow at
+// finite inputs, where the cofactors are finite: the fast plan drops their gate
+// guards. erfc(u) at u = inf, softplus(u) at u = -inf and a where() with a 0 branch
+// are 0 at an input the guard admits (x erfc(x) + sigmoid(x) at x = inf), so a product
+// with one of those keeps the exact form's gate guard.
+template <class E> inline constexpr bool may_vanish_under_guard = false;
+template <class U> inline constexpr bool may_vanish_under_guard<node<ops::erfc, U>> = true;
+template <class U> inline constexpr bool may_vanish_under_guard<node<ops::softplus, U>> = true;
+template <class C, class A, class B> inline constexpr bool may_vanish_under_guard<node<ops::where, C, A, B>> = true;
+template <class Op, class G> inline constexpr bool may_vanish_under_guard<node<Op, G>> = may_vanish_under_guard<G>;  // tanh(g), -g, ...
+template <class U> inline constexpr bool may_vanish_under_guard<node<ops::exp, U>> = false;
+template <class U> inline constexpr bool may_vanish_under_guard<node<ops::sigmoid, U>> = false;
+template <class U> inline constexpr bool may_vanish_under_guard<node<ops::tanh_softplus, U>> = false;
+template <class A, class B>
+inline constexpr bool may_vanish_under_guard<node<ops::mul, A, B>> = (is_gate<A> && may_vanish_under_guard<A>) || (is_gate<B> && may_vanish_under_guard<B>);
+template <class A, class B> inline constexpr bool may_vanish_under_guard<node<ops::div, A, B>> = may_vanish_under_guard<A>;
+template <class E> inline constexpr bool keeps_gate_guard_when_fast = false;
+template <class A, class B>
+inline constexpr bool keeps_gate_guard_when_fast<node<ops::mul, A, B>> = may_vanish_under_guard<node<ops::mul, A, B>>;
+
 template <class E>
 constexpr auto lower_fast(const E& e) {
     if constexpr (is_op_v<E, ops::sigmoid>) {
         return lower_sigmoid_fast(arg<0>(e));
+    } else if constexpr (keeps_gate_guard_when_fast<E>) {
+        using A = std::remove_cvref_t<decltype(arg<0>(e))>;
+        using B = std::remove_cvref_t<decltype(arg<1>(e))>;
+        return gated_product<A, B>(lower_fast(arg<0>(e)), lower_fast(arg<1>(e)));
     } else if constexpr (is_op_v<E, ops::softplus>) {
         return lower_softplus(lower_fast(arg<0>(e)));
     } else if constexpr (is_op_v<E, ops::tanh_softplus>) {

@@ -96,6 +96,9 @@ auto input_bindings(const std::vector<A>& arrays) {
 template <class F>
 inline constexpr bool is_zero_v = std::is_same_v<F, constant<0>>;
 
+template <class E> inline constexpr bool has_parameter = is_parameter_v<E>;
+template <class Op, class... A> inline constexpr bool has_parameter<node<Op, A...>> = (has_parameter<A> || ...);
+
 template <class F, class... V>
 inline constexpr std::size_t mentioned_count = (std::size_t{mentions<F, V>} + ... + 0);
 
@@ -174,24 +177,28 @@ template <int Depth, int Order, class F, class Vars, class Params>
 struct node;
 
 // y = f(variables; parameters) for the tensors `in` (variables, then parameters),
-// with a node in the autograd graph when grad mode is on and any of them requires grad.
+// checked, computed without a graph.
+template <class F, class... V, class... P>
+at::Tensor checked_forward(const F& f, const variable_list& in, list<V...> vars, list<P...> params) {
+    check_arguments(in, vars, params);
+    at::NoGradGuard no_grad;
+    const at::Tensor& x0 = in[0];
+    if constexpr (is_zero_v<F>) {
+        return at::zeros(x0.sizes(), x0.options());
+    } else {
+        static_assert(mentioned_count<F, V...> > 0, "actdsl::torch::function: the activation uses none of its inputs; write one that does");
+        at::Tensor y = empty_like_contiguous(x0);
+        if (x0.scalar_type() == at::kFloat) forward_into<float>(f, in, y, vars, params);
+        else forward_into<double>(f, in, y, vars, params);
+        return y;
+    }
+}
+
+// The same, with a node in the autograd graph when grad mode is on and any of the
+// tensors requires grad.
 template <int Depth, int Order, class F, class... V, class... P>
 at::Tensor apply(const F& f, const variable_list& in, list<V...> vars, list<P...> params) {
-    check_arguments(in, vars, params);
-    at::Tensor y;
-    {
-        at::NoGradGuard no_grad;
-        const at::Tensor& x0 = in[0];
-        if constexpr (is_zero_v<F>) {
-            y = at::zeros(x0.sizes(), x0.options());
-        } else {
-            static_assert(mentioned_count<F, V...> > 0,
-                          "actdsl::torch::function: the activation uses none of its inputs; write one that does");
-            y = empty_like_contiguous(x0);
-            if (x0.scalar_type() == at::kFloat) forward_into<float>(f, in, y, vars, params);
-            else forward_into<double>(f, in, y, vars, params);
-        }
-    }
+    at::Tensor y = checked_forward(f, in, vars, params);
     if (any_requires_grad(in)) {
         using N = node<Depth, Order, F, list<V...>, list<P...>>;
         auto grad_fn = std::shared_ptr<N>(new N(f, in), ::torch::autograd::deleteNode);
@@ -274,6 +281,19 @@ variable_list fused_gradients(const F& f, const at::Tensor& g, const variable_li
     return out;
 }
 
+// Gradients of order Depth + 1 = Order, computed from `from` without a graph: when
+// the graph is being built, they get a node that raises an error naming the Order to
+// ask for if differentiated.
+template <int Depth, int Order>
+variable_list past_order(const variable_list& from, variable_list&& out) {
+    if (!::torch::autograd::GradMode::is_enabled() || !any_requires_grad(from)) return std::move(out);
+    const std::string msg = "actdsl::torch::function: this function was built for derivatives up to order " + std::to_string(Order) +
+                            "; to differentiate further, build it with actdsl::torch::function<" + std::to_string(Depth + 2) + ">(...)";
+    return ::torch::autograd::wrap_outputs(from, std::move(out), [&](::torch::autograd::edge_list&& next) {
+        return std::make_shared<::torch::autograd::Error>(msg, std::move(next));
+    });
+}
+
 // The gradients of y = f(V...; P...) for an incoming gradient g: by nodes of
 // order Depth + 1 when the graph is being built (create_graph) and Order allows,
 // else by the fused kernels.
@@ -307,15 +327,7 @@ variable_list gradients_of(const F& f, const at::Tensor& g, const variable_list&
     }
     for (std::size_t i = 0; i < out.size(); ++i)
         if (!wanted[i]) out[i] = at::Tensor();
-    if (graph && any_requires_grad(with_g)) {
-        const std::string msg = "actdsl::torch::function: this function was built for derivatives up to order " +
-                                std::to_string(Order) + "; to differentiate further, build it with actdsl::torch::function<" +
-                                std::to_string(Depth + 2) + ">(...)";
-        return ::torch::autograd::wrap_outputs(with_g, std::move(out), [&](::torch::autograd::edge_list&& next) {
-            return std::make_shared<::torch::autograd::Error>(msg, std::move(next));
-        });
-    }
-    return out;
+    return past_order<Depth, Order>(with_g, std::move(out));
 }
 
 // The backward of y = f(V...; P...): gradients for the variables, then the parameters.
@@ -344,6 +356,30 @@ struct node<Depth, Order, F, list<V...>, list<P...>> final : ::torch::autograd::
         for (std::size_t i = 0; i < N; ++i) any |= (wanted[i] = task_should_compute_output(i));
         if (!any || !grads[0].defined()) return variable_list(N);
         return gradients_of<Depth, Order>(f, grads[0], in, list<V...>{}, list<P...>{}, wanted);
+    }
+};
+
+// The backward of y = f(x) from its output: dx = dy * g(y). It keeps y, not x. Under
+// create_graph, dx is built by apply's nodes over dy and y, and the gradient that
+// reaches y flows on through this node again: d(dx)/dx = dy g'(y) g(y).
+template <int Order, class G>
+struct output_node final : ::torch::autograd::Node {
+    G g;
+    ::torch::autograd::SavedVariable y;
+
+    explicit output_node(const G& g_) : g(g_) {}
+
+    std::string name() const override { return "actdsl::torch::function_from_output"; }
+    void release_variables() override { y.reset_data(); }
+
+    ::torch::autograd::variable_list apply(::torch::autograd::variable_list&& grads) override {
+        const at::Tensor saved_y = y.unpack(shared_from_this());  // throws after release, as PyTorch's nodes do
+        if (!grads[0].defined() || !task_should_compute_output(0)) return variable_list(1);
+        using D = decltype(incoming_gradient<1>());
+        using Y = std::remove_const_t<decltype(actdsl::output)>;
+        const variable_list in{grads[0], saved_y};
+        if constexpr (1 < Order) return {detail::apply<1, Order>(D{} * g, in, list<D, Y>{}, list<>{})};
+        else return past_order<0, Order>(in, {checked_forward(D{} * g, in, list<D, Y>{}, list<>{})});
     }
 };
 
@@ -422,6 +458,50 @@ auto function(const F& f, Leaves...) {
     using vars = typename detail::variables_or_sole<F, detail::filtered<detail::is_variable_leaf, Leaves...>>::type;
     using params = detail::filtered<detail::is_parameter_leaf, Leaves...>;
     return function_t<Order, F, vars, params>(f);
+}
+
+// y = f(x) as an autograd function that keeps its output for backward instead of its
+// input, as PyTorch's ReLU does: backward computes dx = dy * g(y), with g f's
+// derivative written in the output (actdsl::output, catalog/from_output.hpp), and
+// the graph does not hold x. g must be f' where y determines it; where it rounds
+// (sigmoid's y (1 - y) is 0 once y rounds to 1, at x = 17 in float) the gradient is
+// only as good as g. Differentiable Order times, as function<Order>(f).
+template <int Order, class F, class G>
+class output_function_t {
+public:
+    constexpr output_function_t(const F& f, const G& g) : f_(f), g_(g) {}
+
+    at::Tensor operator()(const at::Tensor& input) const {
+        const ::torch::autograd::variable_list in{input};
+        at::Tensor y = detail::checked_forward(f_, in, detail::list<evaluation::sole_variable<F>>{}, detail::list<>{});
+        if (detail::any_requires_grad(in)) {
+            auto grad_fn = std::shared_ptr<detail::output_node<Order, G>>(new detail::output_node<Order, G>(g_), ::torch::autograd::deleteNode);
+            grad_fn->set_next_edges(::torch::autograd::collect_next_edges(in));
+            ::torch::autograd::set_history(y, grad_fn);
+            grad_fn->y = ::torch::autograd::SavedVariable(y, /*is_output=*/true);
+        }
+        return y;
+    }
+
+    const F& expression() const { return f_; }
+
+private:
+    F f_;
+    G g_;
+};
+
+template <int Order = 2, class F, class G>
+auto function_from_output(const F& f, const G& g) {
+    static_assert(expression<F> && expression<G>,
+                  "actdsl::torch::function_from_output(f, g): f and g must be actdsl expressions, such as "
+                  "relu(x) and actdsl::from_output::relu()");
+    static_assert(Order >= 1 && Order <= detail::max_order, "actdsl::torch::function_from_output<Order>: Order must be 1, 2, 3 or 4");
+    static_assert(std::tuple_size_v<evaluation::variables_of<F>> == 1 && !detail::has_parameter<F>,
+                  "actdsl::torch::function_from_output(f, g): f must have one variable and no parameters");
+    using Y = std::remove_const_t<decltype(actdsl::output)>;
+    static_assert(std::is_same_v<evaluation::variables_of<G>, std::tuple<Y>> && !detail::has_parameter<G>,
+                  "actdsl::torch::function_from_output(f, g): g must be written in actdsl::output alone (numbers for f's parameters)");
+    return output_function_t<Order, F, G>(f, g);
 }
 
 }  // namespace actdsl::torch

@@ -191,6 +191,24 @@ TEST_CASE("Activation builds any catalog type from its config", "[torch][nn]") {
     rrelu->eval();
     CHECK(at::allclose(rrelu(-at::ones({3}, at::kDouble)), at::full({3}, -(1.0 / 8 + 1.0 / 3) / 2, at::kDouble)));
 
+    // ReLU's slope is decided by y alone: it keeps y (x may change after the call); Sigmoid keeps x.
+    ann::Activation relu({{"type", "ReLU"}}), sigmoid({{"type", "Sigmoid"}});
+    const at::Tensor x0 = x.detach().clone().requires_grad_(true);
+    at::Tensor h = x0 * 1.0;
+    CHECK(relu(h).grad_fn()->name() == "actdsl::torch::function_from_output");
+    CHECK(sigmoid(h).grad_fn()->name() != "actdsl::torch::function_from_output");
+    const at::Tensor r = relu(h);
+    h.zero_();
+    r.sum().backward();
+    CHECK(at::equal(x0.grad(), (x > 0).to(at::kDouble)));
+    // inplace=True on a non-leaf input: no copy kept, the same gradient.
+    ann::Activation relu_inplace({{"type", "ReLU"}, {"inplace", true}});
+    x0.mutable_grad() = at::Tensor();
+    at::Tensor h2 = x0 * 1.0;
+    relu_inplace(h2).sum().backward();
+    CHECK(at::equal(h2.detach(), at::relu(x)));
+    CHECK(at::equal(x0.grad(), (x > 0).to(at::kDouble)));
+
     CHECK_THROWS_WITH(ann::Activation({{"type", "Swish"}}), Catch::Contains("unknown type \"Swish\""));
     CHECK_THROWS_WITH(ann::Activation({{"type", "ELU"}, {"alfa", 1}}), Catch::Contains("alfa"));
     CHECK_THROWS_WITH(ann::Activation({{"type", "RReLU"}, {"training", true}}), Catch::Contains("train()"));

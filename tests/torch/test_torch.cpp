@@ -286,3 +286,33 @@ TEST_CASE("a second backward through a freed graph says to retain it", "[torch]"
     y.backward();
     CHECK_THROWS_WITH(y.backward(), Catch::Contains("retain_graph"));
 }
+
+TEST_CASE("function_from_output keeps y, not x: gradients and double backward from the output", "[torch]") {
+    // sigmoid' = y (1 - y): at points where that is accurate (|x| <= 10), against PyTorch's
+    // sigmoid, which keeps its output too.
+    const auto sig = actdsl::torch::function_from_output(sigmoid(x), from_output::sigmoid());
+    const at::Tensor x0 = at::linspace(-10, 10, 81, at::kDouble);
+    const auto run = [&](auto&& f) {
+        const at::Tensor xs = leaf(x0);
+        const at::Tensor h = xs * 2.0;  // a non-leaf input, changed in place after the call
+        const at::Tensor y = f(h);
+        h.add_(1.0);
+        const at::Tensor dx = ag::grad({y.sum()}, {xs}, {}, true, true)[0];
+        const at::Tensor d2x = ag::grad({(dx * dx).sum()}, {xs})[0];
+        return std::vector<at::Tensor>{y, dx, d2x};
+    };
+    const auto ours = run(sig);
+    const auto theirs = run([](const at::Tensor& t) { return at::sigmoid(t); });
+    for (std::size_t i = 0; i < ours.size(); ++i) CHECK(worst(ours[i], theirs[i], 1e-300, 1e-13) <= 1);
+
+    const at::Tensor xs = leaf(x0);
+    const at::Tensor y = sig(xs);
+    CHECK(y.grad_fn()->name() == "actdsl::torch::function_from_output");
+    y.mul_(2.0);  // the output it keeps, changed: PyTorch's version check catches it
+    CHECK_THROWS_WITH(ag::grad({y.sum()}, {xs}), Catch::Contains("modified by an inplace operation"));
+    // Order 1: the gradient has no graph to differentiate.
+    const auto once = actdsl::torch::function_from_output<1>(relu(x), from_output::relu());
+    const at::Tensor x1 = leaf(x0);
+    const at::Tensor dx = ag::grad({once(x1).sum()}, {x1}, {}, true, true)[0];
+    CHECK_THROWS_WITH(ag::grad({dx.sum()}, {x1}), Catch::Contains("actdsl::torch::function<2>"));
+}

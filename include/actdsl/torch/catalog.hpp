@@ -8,7 +8,8 @@
 //   at::Tensor z = (*prelu)(input, {weight});      // weight: the module's parameter
 //
 // Elementwise types and GLU run actdsl::torch::function<2> over the catalog's
-// expression (double backward included). PReLU takes its weight as a parameter
+// expression (double backward included); ReLU, ReLU6, Hardtanh and LeakyReLU (slope
+// >= 0), whose slope y decides exactly, run function_from_output and keep y, not x. PReLU takes its weight as a parameter
 // tensor: one element, or one per channel (input's dimension 1). RReLU in training
 // mode draws its slopes from PyTorch's generator and runs PyTorch's kernel (its
 // evaluation mode is actdsl's). Maxout, which torch.nn does not have, is an error.
@@ -55,22 +56,27 @@ public:
                     " parameter tensor(s) after the input, got ", parameters.size());
         if (!inplace_) return forward(input, parameters);
         TORCH_CHECK(input.defined(), "actdsl::torch: ", type_, ": the input is an undefined tensor");
-        // Autograd keeps the input's value for backward: compute from a copy of it, then
-        // overwrite the input (an in-place op autograd records, as PyTorch's own).
+        // Where autograd keeps the input's value for backward, compute from a copy of it;
+        // then overwrite the input (an in-place op autograd records, as PyTorch's own).
         const bool recorded = ::torch::autograd::GradMode::is_enabled() && input.requires_grad();
-        at::Tensor y = forward(recorded ? input.clone() : input, parameters);
+        at::Tensor y = forward(recorded && keeps_input() ? input.clone() : input, parameters);
         return input.copy_(y);
     }
 
 private:
     virtual at::Tensor forward(const at::Tensor& input, const std::vector<at::Tensor>& parameters) const = 0;
+    // Whether backward reads the input (rather than the output).
+    virtual bool keeps_input() const { return true; }
     std::string type_;
     bool inplace_;
 };
 
 namespace detail {
 
-// Fn: an actdsl::torch::function of one variable.
+template <class Fn> inline constexpr bool is_output_function = false;
+template <int Order, class F, class G> inline constexpr bool is_output_function<output_function_t<Order, F, G>> = true;
+
+// Fn: an actdsl::torch::function of one variable, or a function_from_output.
 template <class Fn>
 class elementwise_activation final : public activation {
 public:
@@ -83,6 +89,7 @@ private:
                     float_problem_);
         return fn_(input);
     }
+    bool keeps_input() const override { return !is_output_function<Fn>; }
     Fn fn_;
     std::string float_problem_;
 };
@@ -144,17 +151,38 @@ private:
     double lower_, upper_;
 };
 
+// Whether g, a derivative written in the output, uses y only in its conditions: a
+// piecewise-constant slope (ReLU's, Hardtanh's, LeakyReLU's), exact wherever y
+// decides the piece. Those activations keep y for backward, as PyTorch's do. Where
+// the slope is computed from y (Sigmoid's y (1 - y), ELU's y + alpha) it rounds in
+// the tails (y (1 - y) is 0 from x = 17 in float, where sigmoid' is 4e-8), so those
+// keep x and differentiate f itself.
+template <class E> inline constexpr bool reads_output_value = std::is_same_v<E, std::remove_const_t<decltype(actdsl::output)>>;
+template <class Op, class... A>
+inline constexpr bool reads_output_value<actdsl::node<Op, A...>> = !Op::is_condition && (reads_output_value<A> || ...);
+template <class C, class A, class B>
+inline constexpr bool reads_output_value<actdsl::node<ops::where, C, A, B>> = reads_output_value<A> || reads_output_value<B>;
+template <class G>
+inline constexpr bool keeps_output = [] {
+    if constexpr (expression<G>) return !reads_output_value<G>;
+    else return false;
+}();
+
 // What catalog/list.hpp's entries read their parameters through.
 class config_reader : public parameter_reader {
 public:
     using parameter_reader::parameter_reader;
 
+    // g: f's derivative in its output (catalog/from_output.hpp), where it has one.
     template <class F, class G = int>
-    std::shared_ptr<activation> elementwise(const F& f, catalog::inplace in, const G& = {}) {
+    std::shared_ptr<activation> elementwise(const F& f, catalog::inplace in, const G& g = {}) {
         const bool inplace = in == catalog::inplace::yes && c_.flag("inplace", false);
         c_.finish();
-        using fn = decltype(function(f));
-        return std::make_shared<elementwise_activation<fn>>(c_.type(), function(f), inplace, c_.float_problem());
+        const auto fn = [&] {
+            if constexpr (keeps_output<G>) return function_from_output(f, g);
+            else return function(f);
+        }();
+        return std::make_shared<elementwise_activation<std::remove_const_t<decltype(fn)>>>(c_.type(), fn, inplace, c_.float_problem());
     }
     std::shared_ptr<activation> prelu(std::size_t, double) {
         c_.finish();

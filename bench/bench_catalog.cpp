@@ -10,6 +10,7 @@
 #include <actdsl/actdsl.hpp>
 
 #include "catalog_activations.hpp"
+#include "cliff_cases.hpp"
 #include "harness.hpp"
 #if defined(ACTDSL_BENCH_TORCH)
 #include "torch_baselines.hpp"
@@ -68,10 +69,10 @@ void add_far_tail(const std::string& name, const F& f, std::size_t n) {
 // |x| = 80 * 2^u, u uniform in [0, 8] (the exp, sigmoid and softplus thresholds and far
 // past them); nan is quiet NaN; inf is +-inf at random; mix draws each element from
 // the four cases and [-8, 8] alike, so that neighbouring lanes disagree.
-const char* const cliff_cases[] = {"below_80", "above_80", "nan", "inf", "mix"};
+using bench::case_below_80, bench::case_above_80, bench::case_nan, bench::case_inf, bench::case_mix, bench::cliff_cases;
 
-const bench::array& cliff_input(const std::string& which, std::size_t n) {
-    static std::map<std::pair<std::string, std::size_t>, bench::array> cache;
+const bench::array& cliff_input(int which, std::size_t n) {
+    static std::map<std::pair<int, std::size_t>, bench::array> cache;
     auto [it, fresh] = cache.try_emplace({which, n});
     if (!fresh) return it->second;
     std::mt19937 rng(20261201);
@@ -79,24 +80,23 @@ const bench::array& cliff_input(const std::string& which, std::size_t n) {
     std::uniform_int_distribution<int> coin(0, 1), pick(0, 4);
     const auto draw = [&](int k) {
         switch (k) {
-            case 0: return -80.0f * std::exp2(octave(rng));
-            case 1: return 80.0f * std::exp2(octave(rng));
-            case 2: return std::numeric_limits<float>::quiet_NaN();
-            case 3: return coin(rng) ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
-            default: return ordinary(rng);
+            case case_below_80: return -80.0f * std::exp2(octave(rng));
+            case case_above_80: return 80.0f * std::exp2(octave(rng));
+            case case_nan: return std::numeric_limits<float>::quiet_NaN();
+            case case_inf: return coin(rng) ? std::numeric_limits<float>::infinity() : -std::numeric_limits<float>::infinity();
+            default: return ordinary(rng);  // mix's fifth source: [-8, 8]
         }
     };
-    const int fixed = which == "below_80" ? 0 : which == "above_80" ? 1 : which == "nan" ? 2 : which == "inf" ? 3 : -1;
     bench::array x = xt::zeros<float>({n});
-    for (float& v : x) v = draw(fixed >= 0 ? fixed : pick(rng));
+    for (float& v : x) v = draw(which == case_mix ? pick(rng) : which);
     it->second = std::move(x);
     return it->second;
 }
 
 template <class F>
 void add_cliffs(const std::string& name, const F& f, std::size_t n) {
-    for (const std::string which : cliff_cases) {
-        const std::string stem = "cliff/" + name + "/" + which + "/";
+    for (int which = case_below_80; which <= case_mix; ++which) {
+        const std::string stem = "cliff/" + name + "/" + cliff_cases[which] + "/";
         const std::string size = "/" + std::to_string(n);
         benchmark::RegisterBenchmark((stem + "forward" + size).c_str(), [=](benchmark::State& state) {
             bench::buffers& b = bench::shared_buffers(n);

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cliff_cases.hpp"
+
 namespace {
 
 std::map<std::string, double> throughput(const nlohmann::json& results) {
@@ -190,7 +192,7 @@ int main(int argc, char** argv) {
             const std::string a = name.substr(6, name.find('/', 6) - 6);
             if (cliff_activations.empty() || cliff_activations.back() != a) cliff_activations.push_back(a);
         }
-    const char* cliff_cases[] = {"below_80", "above_80", "nan", "inf", "mix"};
+    using bench::cliff_cases;
     // The slowest case of one pass: its ratio to [-8, 8]'s speed, and its name.
     const auto slowest = [&](const std::string& a, const std::string& pass) {
         std::pair<double, std::string> worst{0.0, ""};

@@ -1,0 +1,6 @@
+// tests/own_inputs.hpp in float.
+#include "own_inputs.hpp"
+
+TEST_CASE("an element's result depends on its own input only, and forward_backward gives the passes' own bits: float") {
+    own_inputs::check_every_example<float>();
+}

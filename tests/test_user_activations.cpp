@@ -161,6 +161,18 @@ TEST_CASE("a plain 1 acts as the constant 1; other numbers keep the formula as w
     same(exp(x) - 1, expm1(x));
     same(1 - erf(x), erfc(x));
     same(x * (1 + tanh(x)), x * (1_c + tanh(x)));
+    same(x * (1 - sigmoid(x)), x * sigmoid(-x));
+    same(exp(x) / (1 + exp(x)), sigmoid(x));
+    // sigmoid(u) (1 - sigmoid(u)) at u = 30 and exp(u) / (1 + exp(u)) at u = 90 in float:
+    // 1 - sigmoid(30) would cancel to 0 (true 9.4e-14), exp(90) / (1 + exp(90)) be inf / inf.
+    xt::xtensor<float, 1> tail = {30.0f, 90.0f}, ty = xt::zeros<float>({2}), td = ty, tdy = xt::ones<float>({2});
+    forward_backward(sigmoid(x) * (1 - sigmoid(x)), tail, tdy, ty, td);
+    CHECK(ref::ulp_error<float>(ty(0), std::exp(-30.0L) / ((1 + std::exp(-30.0L)) * (1 + std::exp(-30.0L)))) <= 4);
+    forward_backward(exp(x) / (1 + exp(x)), tail, tdy, ty, td);
+    CHECK(ty(1) == 1.0f);
+    CHECK(td(1) == std::exp(-90.0f));  // e^-90 / (1 + e^-90)^2, a subnormal float: its rounding
+    CHECK(to_string(simplify(1 - sigmoid(x))) == "sigmoid(-x)");
+    CHECK(to_string(simplify(exp(x) / (1 + exp(x)))) == "sigmoid(x)");
     CHECK(to_string(simplify(log(1 + exp(x)))) == "softplus(x)");
     CHECK(to_string(derivative(log(1 + exp(x)), x)) == "sigmoid(x)");
     // 2 is not 1: log(2 + exp(x)) is evaluated as written.

@@ -154,10 +154,12 @@ constexpr auto make(ops::sub, const expression auto& a, const expression auto& b
     else if constexpr (rules::same_stateless<A, B>) return c<0>;                                // a - a = 0
     else if constexpr (rules::is_one<A> && is_op_v<B, ops::tanh>) return one_plus_tanh<true>(arg<0>(b));
     else if constexpr (rules::is_one<A> && is_op_v<B, ops::erf>) return make(ops::erfc{}, arg<0>(b));  // 1 - erf(u) = erfc(u)
+    else if constexpr (rules::is_one<A> && is_op_v<B, ops::sigmoid>)                            // 1 - sigmoid(u) = sigmoid(-u): no
+        return make(ops::sigmoid{}, make(ops::neg{}, arg<0>(b)));                               // cancellation where sigmoid(u) nears 1
     else if constexpr (rules::is_one<B> && is_op_v<A, ops::exp>)                                // exp(u) - 1 = expm1(u): exact
         return make(ops::expm1{}, arg<0>(a));                                                   // near u = 0, where exp(u) - 1 cancels
-    else if constexpr (std::is_same_v<A, scalar> && (is_op_v<B, ops::tanh> || is_op_v<B, ops::erf>))  // the same, for a
-        return if_literal_is<1>(a, make(ops::sub{}, c<1>, b), node<ops::sub, A, B>{{a, b}});           // plain 1
+    else if constexpr (std::is_same_v<A, scalar> && (is_op_v<B, ops::tanh> || is_op_v<B, ops::erf> || is_op_v<B, ops::sigmoid>))
+        return if_literal_is<1>(a, make(ops::sub{}, c<1>, b), node<ops::sub, A, B>{{a, b}});  // the same, for a plain 1
     else if constexpr (std::is_same_v<B, scalar> && is_op_v<A, ops::exp>)
         return if_literal_is<1>(b, make(ops::sub{}, a, c<1>), node<ops::sub, A, B>{{a, b}});
     else if constexpr (is_stateless_v<A> && std::is_same_v<B, node<ops::tanh, A>>)
@@ -212,6 +214,13 @@ constexpr auto drop_factor(const E& e) {
     else return make(ops::mul{}, arg<0>(e), drop_factor<F>(arg<1>(e)));
 }
 
+// exp(v) / (1 + exp(v)), v stateless (the two exps one value).
+template <class A, class B> inline constexpr bool is_logistic_quotient = false;
+template <class V>
+inline constexpr bool is_logistic_quotient<node<ops::exp, V>, node<ops::add, constant<1>, node<ops::exp, V>>> = is_stateless_v<V>;
+template <class V>
+inline constexpr bool is_logistic_quotient<node<ops::exp, V>, node<ops::add, node<ops::exp, V>, constant<1>>> = is_stateless_v<V>;
+
 constexpr auto make(ops::div, const expression auto& a, const expression auto& b) {
     using A = std::remove_cvref_t<decltype(a)>;
     using B = std::remove_cvref_t<decltype(b)>;
@@ -223,6 +232,7 @@ constexpr auto make(ops::div, const expression auto& a, const expression auto& b
         return make(ops::mul{}, rules::to_constant<rules::reduce(B::den, B::num)>(), a);
     else if constexpr (rules::same_stateless<A, B>) return c<1>;                                // a / a = 1
     else if constexpr (has_factor<A, B>) return drop_factor<B>(a);                              // (u b) / b = u
+    else if constexpr (is_logistic_quotient<A, B>) return make(ops::sigmoid{}, arg<0>(a));      // exp(v) / (1 + exp(v)) = sigmoid(v): no inf / inf
     else if constexpr (rules::plus_op<B, constant<1>, ops::exp>)                                // a / (1 + exp(v)) = a sigmoid(-v):
         return make(ops::mul{}, a, make(ops::sigmoid{}, make(ops::neg{}, arg<0>(term_of<constant<1>>(b)))));  // no overflow of exp(v)
     else if constexpr (rules::plus_op<B, scalar, ops::exp>)                                     // the same, for a plain 1
